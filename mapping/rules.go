@@ -27,7 +27,7 @@ type Rule struct {
 	// K8s is the field path in a pod template, lists written as [], e.g. spec.containers[].image.
 	K8s string `json:"kubernetes"`
 	// ECS names the task definition or service field(s) it becomes, empty when none.
-	ECS string `json:"ecs,omitempty"`
+	ECS string    `json:"ecs,omitempty"`
 	How Treatment `json:"treatment"`
 	// Level is the finding raised for a Dropped field.
 	Level Level `json:"level,omitempty"`
