@@ -312,7 +312,7 @@ func (pc *podConverter) mib(q resource.Quantity, p string) int32 {
 
 func (pc *podConverter) security(def *types.ContainerDefinition, c *corev1.Container, p string, spec *corev1.PodSpec) {
 	sc := mapping.EffectiveSecurityContext(spec.SecurityContext, c.SecurityContext)
-	sec, fs := mapping.SecurityFromContext(sc, !pc.ec2, pc.path(p+".securityContext"))
+	sec, fs := mapping.SecurityFromContext(sc, !pc.ec2, pc.path(p))
 	pc.merge(fs)
 	def.User, def.Privileged, def.ReadonlyRootFilesystem = sec.User, sec.Privileged, sec.ReadonlyRootFilesystem
 	def.DockerSecurityOptions = sec.DockerSecurityOptions

@@ -213,7 +213,7 @@ func (pc *podConverter) podLevel(td *ecsTaskDef, spec *corev1.PodSpec) {
 		}
 	}
 	if spec.SecurityContext != nil {
-		pc.merge(mapping.PodSecurityFindings(spec.SecurityContext, pc.path("spec.securityContext")))
+		pc.merge(mapping.PodSecurityFindings(spec.SecurityContext, pc.path("spec")))
 	}
 	tags, fs := mapping.TagsFromLabels(pc.w.Meta.Labels, "metadata.labels")
 	pc.merge(fs)

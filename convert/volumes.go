@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podecs/podecs/mapping"
@@ -80,6 +81,18 @@ func (pc *podConverter) volumes(spec *corev1.PodSpec) volumeSet {
 		}
 		vs.kind[v.Name] = kind
 		if kind == volumeTask {
+			vs.volumes = append(vs.volumes, task)
+		}
+	}
+	// A StatefulSet's claim templates are volumes its pods mount by the template's name.
+	if sts, ok := pc.w.Object.(*appsv1.StatefulSet); ok {
+		for i, ct := range sts.Spec.VolumeClaimTemplates {
+			if _, dup := vs.kind[ct.Name]; dup {
+				continue
+			}
+			task := types.Volume{Name: aws.String(ct.Name)}
+			pc.claimVolume(&task, ct.Name, false, mapping.Index("spec.volumeClaimTemplates", i))
+			vs.kind[ct.Name] = volumeTask
 			vs.volumes = append(vs.volumes, task)
 		}
 	}

@@ -108,7 +108,7 @@ func (r *reachable) walk(t reflect.Type) {
 		r.structs = append(r.structs, t)
 		for _, f := range structInfoFor(t).fields {
 			if f.typ == documentType {
-				r.documents = append(r.documents, t.Name()+"."+f.goName)
+				r.documents = append(r.documents, shapeName(t)+"."+f.goName)
 				continue
 			}
 			if f.typ.Kind() == reflect.Interface {
