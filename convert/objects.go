@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -9,6 +10,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kjson "sigs.k8s.io/json"
 
@@ -61,6 +63,9 @@ func objKey(namespace, name string) string {
 func decodeStrict(doc Document, into any) (mapping.Findings, error) {
 	strict, err := kjson.UnmarshalStrict(doc.JSON, into)
 	if err != nil {
+		if path, val, ok := findBadQuantity(doc.JSON); ok {
+			return nil, &DocError{Path: path, Err: fmt.Errorf("%q is not a quantity (e.g. 500m, 1.5, 512Mi, 1G)", val)}
+		}
 		return nil, fieldError(err)
 	}
 	var fs mapping.Findings
@@ -93,9 +98,6 @@ func fieldError(err error) error {
 			}
 			what, _, _ := strings.Cut(strings.TrimPrefix(msg, "json: "), " into ")
 			return &DocError{Path: field, Err: fmt.Errorf("%s, want %s", strings.TrimPrefix(what, "cannot unmarshal "), typ)}
-		}
-		if q, ok := strings.CutPrefix(msg, "quantities must match the regular expression"); ok {
-			return fmt.Errorf("not a quantity (e.g. 500m, 1.5, 512Mi, 1G)%s", strings.TrimSpace(strings.TrimPrefix(q, "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")))
 		}
 	}
 	return err
@@ -210,4 +212,39 @@ func IsSupportingKind(kind string) bool {
 		return true
 	}
 	return false
+}
+
+// findBadQuantity looks for the first resource quantity in a document that does not parse, so the
+// error can name its field (the JSON decoder reports only the regular expression).
+func findBadQuantity(js []byte) (path, value string, found bool) {
+	var v any
+	if json.Unmarshal(js, &v) != nil {
+		return "", "", false
+	}
+	var walk func(v any, at, key, parent string) bool
+	walk = func(v any, at, key, parent string) bool {
+		switch t := v.(type) {
+		case map[string]any:
+			for _, k := range sortedKeys(t) {
+				if walk(t[k], mapping.Join(at, k), k, key) {
+					return true
+				}
+			}
+		case []any:
+			for i, e := range t {
+				if walk(e, mapping.Index(at, i), key, parent) {
+					return true
+				}
+			}
+		case string:
+			quantity := parent == "limits" || parent == "requests" || parent == "overhead" || key == "sizeLimit" || key == "divisor"
+			if _, err := resource.ParseQuantity(t); quantity && err != nil {
+				path, value = at, t
+				return true
+			}
+		}
+		return false
+	}
+	found = walk(v, "", "", "")
+	return path, value, found
 }

@@ -1,6 +1,8 @@
 package convert
 
 import (
+	"errors"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -156,7 +158,10 @@ func rollout(replicas int32, s appsv1.DeploymentStrategy, fs *mapping.Findings) 
 		surge, unavail = s.RollingUpdate.MaxSurge, s.RollingUpdate.MaxUnavailable
 	}
 	maxPct, minPct, err := mapping.DeploymentPercents(replicas, surge, unavail)
-	if err != nil {
+	switch {
+	case errors.Is(err, mapping.ErrInexactRollout):
+		fs.Add("spec.strategy.rollingUpdate", mapping.Lossy, "%v", err)
+	case err != nil:
 		fs.Add("spec.strategy.rollingUpdate", mapping.Error, "%v", err)
 		return dc
 	}

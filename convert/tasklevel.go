@@ -63,7 +63,7 @@ func (pc *podConverter) taskSize(td *ecsTaskDef, spec *corev1.PodSpec, vols volu
 	}
 	size, err := mapping.FargateTaskSize(needCPU, needMem)
 	if err != nil {
-		pc.add("spec.containers", mapping.Error, "%v", err)
+		pc.add("spec.containers", mapping.Error, "%v (use --launch-type EC2 for larger tasks)", err)
 		return
 	}
 	td.Cpu, td.Memory = aws.String(strconv.FormatInt(size.CPU, 10)), aws.String(strconv.FormatInt(size.MemoryMiB, 10))

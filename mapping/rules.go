@@ -67,13 +67,13 @@ var PodRules = []Rule{
 	mapped("spec.containers[].envFrom", "containerDefinitions[].environment / secrets", "expanded key by key (with prefix) from the ConfigMaps and Secrets in the input; env wins over envFrom as in Kubernetes"),
 	mapped("spec.containers[].resources", "containerDefinitions[].cpu / memory / memoryReservation, task cpu / memory", "requests.cpu → cpu units (1024 per core, rounded up); limits.memory → memory, requests.memory → memoryReservation (MiB, rounded up; only memory when equal); Fargate task size = smallest valid size covering the sum of limits (requests where no limit); nvidia.com/gpu → resourceRequirements GPU (EC2); ephemeral-storage → ephemeralStorage (Fargate, 21–200 GiB)"),
 	drop("spec.containers[].resizePolicy", Info, "ECS cannot resize a running task; a new task definition revision is needed"),
-	mapped("spec.containers[].restartPolicy", "containerDefinitions[].essential, dependsOn", "an init container with restartPolicy Always is a native sidecar: essential, started before the app containers (dependsOn START)"),
+	mapped("spec.containers[].restartPolicy", "containerDefinitions[].essential, restartPolicy, dependsOn", "an init container with restartPolicy Always is a native sidecar: not essential but restarted in place (restartPolicy enabled), started before the app containers (dependsOn START, or HEALTHY when it has a startup probe)"),
 	drop("spec.containers[].restartPolicyRules", Lossy, "per-container restart rules have no exact ECS equivalent"),
 	mapped("spec.containers[].volumeMounts", "containerDefinitions[].mountPoints, linuxParameters.tmpfs", "name → sourceVolume, mountPath → containerPath, readOnly kept; subPath, subPathExpr, mountPropagation and recursiveReadOnly are reported"),
 	drop("spec.containers[].volumeDevices", Unsupported, "raw block devices cannot be attached to ECS containers"),
 	mapped("spec.containers[].livenessProbe", "containerDefinitions[].healthCheck", "exec → CMD; httpGet → CMD-SHELL curl; tcpSocket → nc -z; grpc → grpc_health_probe; periodSeconds → interval (5–300), timeoutSeconds → timeout (2–60), failureThreshold → retries (1–10), initialDelaySeconds → startPeriod (0–300), each clamped with a finding"),
 	mapped("spec.containers[].readinessProbe", "containerDefinitions[].healthCheck", "used only when there is no livenessProbe; readiness gating belongs to the load balancer's target group"),
-	mapped("spec.containers[].startupProbe", "containerDefinitions[].healthCheck.startPeriod", "its window (initialDelay + failureThreshold × period) is folded into startPeriod"),
+	mapped("spec.containers[].startupProbe", "containerDefinitions[].healthCheck.startPeriod", "its window (initialDelay + failureThreshold × period) is folded into startPeriod; a startup probe alone becomes the health check itself (lossy: ECS keeps running it)"),
 	partial("spec.containers[].lifecycle", "", "container hooks"),
 	drop("spec.containers[].lifecycle.postStart", Unsupported, "ECS has no post-start hook"),
 	drop("spec.containers[].lifecycle.preStop", Unsupported, "ECS has no pre-stop hook; containers get SIGTERM, then SIGKILL after stopTimeout"),
@@ -85,7 +85,7 @@ var PodRules = []Rule{
 	mapped("spec.containers[].stdin", "containerDefinitions[].interactive", "identity"),
 	drop("spec.containers[].stdinOnce", Lossy, "ECS keeps stdin open for the life of the container"),
 	mapped("spec.containers[].tty", "containerDefinitions[].pseudoTerminal", "identity"),
-	partial("spec.initContainers[]", "containerDefinitions[] (essential: false)", "run to completion before the app containers: each app container dependsOn every init container with SUCCESS, and each init container on the previous one; restartPolicy Always makes a native sidecar (essential, START)"),
+	partial("spec.initContainers[]", "containerDefinitions[] (essential: false)", "run to completion before the app containers: each app container dependsOn every init container with SUCCESS, and each init container on the previous one; restartPolicy Always makes a native sidecar (restarted in place, START or HEALTHY)"),
 	drop("spec.ephemeralContainers", Unsupported, "debug containers are added to running pods; use ECS Exec instead"),
 	mapped("spec.volumes", "volumes", "emptyDir → task volume (memory medium → tmpfs on EC2); hostPath → host.sourcePath (EC2); persistentVolumeClaim → EFS from --config; other sources reported"),
 	mapped("spec.restartPolicy", "containerDefinitions[].restartPolicy", "OnFailure → restartPolicy enabled with ignoredExitCodes [0]; Always is what an ECS service does anyway; Never → no restart"),
@@ -192,7 +192,7 @@ func walk(v reflect.Value, prefix, path string, fs *Findings) {
 			continue
 		}
 		fv := v.Field(i)
-		if fv.IsZero() {
+		if isEmpty(fv) {
 			continue
 		}
 		child := Join(path, name)
@@ -215,6 +215,18 @@ func walk(v reflect.Value, prefix, path string, fs *Findings) {
 			}
 		}
 	}
+}
+
+// isEmpty reports whether a field is unset: zero, an empty list or map, or a pointer to an empty
+// struct (`affinity: {}` in a manifest sets nothing).
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Slice, reflect.Map:
+		return v.Len() == 0
+	case reflect.Pointer:
+		return v.IsNil() || (v.Elem().Kind() == reflect.Struct && v.Elem().IsZero())
+	}
+	return v.IsZero()
 }
 
 func jsonName(f reflect.StructField) string {

@@ -23,6 +23,10 @@ func ECSCapabilities() []string {
 	}
 }
 
+// DockerDefaultCapabilities is the capability set the container runtime grants by default (Docker's
+// and containerd's defaults, which ECS and Fargate use).
+var DockerDefaultCapabilities = []string{"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
+
 // FargateAddableCapability is the only capability a Fargate task may add (platform version >= 1.4.0).
 const FargateAddableCapability = "SYS_PTRACE"
 
@@ -102,7 +106,7 @@ func SecurityFromContext(sc *corev1.SecurityContext, fargate bool, path string) 
 	if sc.Privileged != nil {
 		switch {
 		case fargate && *sc.Privileged:
-			fs.Add(Join(scPath, "privileged"), Error, "privileged containers are not supported on Fargate")
+			fs.Add(Join(scPath, "privileged"), Error, "privileged containers are not supported on Fargate (use --launch-type EC2)")
 		case !fargate:
 			out.Privileged = aws.Bool(*sc.Privileged)
 		}
@@ -158,6 +162,7 @@ func secCapabilities(c *corev1.Capabilities, fargate bool, capPath string, fs *F
 		return nil
 	}
 	valid := ECSCapabilities()
+	var keep []string
 	norm := func(list []corev1.Capability, listPath string, add bool) []string {
 		var out []string
 		for i, raw := range list {
@@ -166,8 +171,13 @@ func secCapabilities(c *corev1.Capabilities, fargate bool, capPath string, fs *F
 			switch {
 			case !slices.Contains(valid, name):
 				fs.Add(p, Unsupported, "capability %q is not one ECS accepts; dropped", raw)
+			case add && fargate && slices.Contains(DockerDefaultCapabilities, name):
+				// Already in the runtime's default set: nothing to add, unless drop ALL removes it,
+				// which is handled below by dropping the other defaults one by one.
+				fs.Add(p, Info, "%s is in the default capability set of Fargate containers; it is kept by not dropping it rather than by adding it", name)
+				keep = append(keep, name)
 			case add && fargate && name != FargateAddableCapability:
-				fs.Add(p, Error, "Fargate only allows adding %s; %s cannot be added", FargateAddableCapability, name)
+				fs.Add(p, Error, "Fargate only allows adding %s; %s cannot be added (use --launch-type EC2)", FargateAddableCapability, name)
 			case !slices.Contains(out, name):
 				out = append(out, name)
 			}
@@ -178,6 +188,17 @@ func secCapabilities(c *corev1.Capabilities, fargate bool, capPath string, fs *F
 	k := &types.KernelCapabilities{
 		Add:  norm(c.Add, Join(capPath, "add"), true),
 		Drop: norm(c.Drop, Join(capPath, "drop"), false),
+	}
+	if len(keep) > 0 && slices.Contains(k.Drop, "ALL") {
+		// "drop ALL, add X" with X a default: drop every default capability except X.
+		drop := slices.DeleteFunc(slices.Clone(k.Drop), func(n string) bool { return n == "ALL" })
+		for _, d := range DockerDefaultCapabilities {
+			if !slices.Contains(keep, d) && !slices.Contains(drop, d) {
+				drop = append(drop, d)
+			}
+		}
+		slices.Sort(drop)
+		k.Drop = drop
 	}
 	if k.Add == nil && k.Drop == nil {
 		return nil

@@ -191,10 +191,10 @@ func expandPath(p string) ([]string, error) {
 }
 
 func printFindings(w io.Writer, fs []convert.Finding, quiet bool) {
-	if quiet {
-		return
-	}
 	for _, f := range fs {
+		if quiet && f.Level != mapping.Error {
+			continue
+		}
 		fmt.Fprintln(w, f.String())
 	}
 }

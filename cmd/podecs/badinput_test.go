@@ -1,0 +1,158 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const goodDeployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: good}
+spec:
+  selector: {matchLabels: {app: good}}
+  template:
+    metadata: {labels: {app: good}}
+    spec:
+      containers:
+      - {name: app, image: nginx}
+`
+
+// TestBadInput: each case exits 2 with a message naming the file, the document and the field,
+// and writes no file for the bad document while the good one is still converted.
+func TestBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		want      []string
+	}{
+		{"malformed YAML", "apiVersion: v1\nkind: Pod\nmetadata: {name: [unclosed\n", []string{"doc 2", "not valid YAML"}},
+		{"not an object", "- a\n- b\n", []string{"doc 2", "must be a mapping"}},
+		{"neither Kubernetes nor ECS", "{\"hello\": \"world\"}\n", []string{"doc 2", "neither a Kubernetes object"}},
+		{"missing kind", "apiVersion: v1\nmetadata: {name: x}\n", []string{"doc 2", "kind: missing"}},
+		{"invalid quantity", strings.ReplaceAll(goodDeployment, "{name: app, image: nginx}", "{name: app, image: nginx, resources: {limits: {memory: 12Qi}}}"), []string{"doc 2 Deployment/good", "spec.template.spec.containers[0].resources.limits.memory", `"12Qi" is not a quantity`}},
+		{"wrong type", strings.ReplaceAll(goodDeployment, "{name: app, image: nginx}", "{name: app, image: nginx, ports: [{containerPort: eighty}]}"), []string{"doc 2 Deployment/good", "containerPort"}},
+		{"duplicate container names", strings.ReplaceAll(goodDeployment, "- {name: app, image: nginx}", "- {name: app, image: nginx}\n      - {name: app, image: redis}"), []string{"doc 2 Deployment/good", "spec.template.spec.containers[1].name", "duplicate container name"}},
+		{"too many containers", strings.ReplaceAll(goodDeployment, "- {name: app, image: nginx}", manyContainers(11)), []string{"doc 2 Deployment/good", "11 containers", "at most 10"}},
+		{"no image", strings.ReplaceAll(goodDeployment, "{name: app, image: nginx}", "{name: app}"), []string{"spec.template.spec.containers[0].image", "needs an image"}},
+		{"mount of a missing volume", strings.ReplaceAll(goodDeployment, "{name: app, image: nginx}", "{name: app, image: nginx, volumeMounts: [{name: data, mountPath: /data}]}"), []string{"volumeMounts[0].name", `no volume named "data"`}},
+		{"binary garbage", "\x00\x01\xfe\xff garbage", []string{"doc 2", "not UTF-8"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			in := filepath.Join(dir, "in.yaml")
+			bad := strings.ReplaceAll(tc.doc, "name: good", "name: bad")
+			require.NoError(t, os.WriteFile(in, []byte(strings.ReplaceAll(goodDeployment, "\n", "\n")+"---\n"+bad), 0o644))
+			out := filepath.Join(dir, "out")
+			code, _, stderr := runCLI(t, "", "convert", "-f", in, "-o", out)
+			assert.Equal(t, exitBadInput, code, stderr)
+			assert.Contains(t, stderr, in+": ")
+			for _, w := range tc.want {
+				assert.Contains(t, strings.ReplaceAll(stderr, "Deployment/bad", "Deployment/good"), w)
+			}
+			assert.NotContains(t, stderr, "panic")
+			files := readDir(t, out)
+			assert.Equal(t, []string{"good.service.json", "good.taskdef.json"}, sortedNames(files), "only the good document is written")
+		})
+	}
+}
+
+func manyContainers(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString("\n      ")
+		}
+		b.WriteString("- {name: c" + string(rune('a'+i)) + ", image: busybox}")
+	}
+	return b.String()
+}
+
+func TestBadConfigAndPaths(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.yaml")
+	require.NoError(t, os.WriteFile(in, []byte(goodDeployment), 0o644))
+	cfg := filepath.Join(dir, "cfg.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("launchTyp: EC2\n"), 0o644))
+	code, _, stderr := runCLI(t, "", "convert", "-f", in, "--config", cfg)
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, stderr, `unknown field "launchTyp"`)
+
+	require.NoError(t, os.WriteFile(cfg, []byte("network: {assignPublicIp: YES}\nexecutionRoleArn: not-an-arn\n"), 0o644))
+	code, _, stderr = runCLI(t, "", "convert", "-f", in, "--config", cfg)
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, stderr, "network.assignPublicIp")
+	assert.Contains(t, stderr, "executionRoleArn")
+
+	code, _, stderr = runCLI(t, "", "convert", "-f", filepath.Join(dir, "missing.yaml"))
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, stderr, "missing.yaml")
+
+	code, _, stderr = runCLI(t, "", "convert", "-f", in, "--launch-type", "LAMBDA")
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, stderr, "launchType")
+}
+
+func TestUnwritableOutputDirectory(t *testing.T) {
+	if os.Geteuid() == 0 {
+		// root ignores directory permissions; a file in the way of the directory fails for everyone.
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.yaml")
+	require.NoError(t, os.WriteFile(in, []byte(goodDeployment), 0o644))
+	blocker := filepath.Join(dir, "out")
+	require.NoError(t, os.WriteFile(blocker, []byte("a file, not a directory"), 0o644))
+	code, _, stderr := runCLI(t, "", "convert", "-f", in, "-o", blocker)
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, stderr, "output directory")
+}
+
+func TestStrictAndReport(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.yaml")
+	doc := strings.ReplaceAll(goodDeployment, "{name: app, image: nginx}", "{name: app, image: nginx, lifecycle: {preStop: {exec: {command: [sleep, '5']}}}}")
+	require.NoError(t, os.WriteFile(in, []byte(doc), 0o644))
+	code, _, _ := runCLI(t, "", "convert", "-f", in, "-q")
+	assert.Equal(t, exitOK, code)
+	report := filepath.Join(dir, "report.json")
+	code, _, stderr := runCLI(t, "", "convert", "-f", in, "--strict", "--report", report)
+	assert.Equal(t, exitFindings, code)
+	assert.Contains(t, stderr, "warning: "+in+": doc 1 Deployment/good: spec.template.spec.containers[0].lifecycle.preStop: ECS has no pre-stop hook")
+	data, err := os.ReadFile(report)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"path": "spec.template.spec.containers[0].lifecycle.preStop"`)
+	assert.Contains(t, string(data), `"level": "unsupported"`)
+	assert.Contains(t, string(data), `"kind": "Deployment"`)
+}
+
+// TestSecretValuesNeverLeak plants canary values in Secrets and checks every output.
+func TestSecretValuesNeverLeak(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.yaml")
+	doc := `apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {password: CANARY-STRINGDATA-4711}
+data: {token: Q0FOQVJZLURBVEEtNDcxMg==}
+---
+` + strings.ReplaceAll(goodDeployment, "{name: app, image: nginx}", `{name: app, image: nginx, envFrom: [{secretRef: {name: creds}}], env: [{name: P, valueFrom: {secretKeyRef: {name: creds, key: password}}}]}`)
+	require.NoError(t, os.WriteFile(in, []byte(doc), 0o644))
+	out := filepath.Join(dir, "out")
+	report := filepath.Join(dir, "report.json")
+	_, stdout, stderr := runCLI(t, "", "convert", "-f", in, "-o", out, "--report", report)
+	_, stdout2, _ := runCLI(t, "", "convert", "-f", in)
+	all := stdout + stderr + stdout2
+	for _, f := range readDir(t, out) {
+		all += f
+	}
+	data, err := os.ReadFile(report)
+	require.NoError(t, err)
+	all += string(data)
+	require.Contains(t, all, `"name": "P"`, "the secret reference itself is written")
+	for _, canary := range []string{"CANARY-STRINGDATA-4711", "CANARY-DATA-4712", "Q0FOQVJZLURBVEEtNDcxMg"} {
+		assert.NotContains(t, all, canary)
+	}
+}
