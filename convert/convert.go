@@ -46,8 +46,10 @@ type Output struct {
 
 // Result is the outcome of converting a set of documents.
 type Result struct {
-	Outputs  []Output
-	Findings []Finding
+	Outputs []Output
+	// Manifests are the Kubernetes objects converted from ECS task definitions and services.
+	Manifests []Manifest
+	Findings  []Finding
 	// Errors are the documents that could not be converted (each a *DocError).
 	Errors []error
 }
@@ -55,6 +57,8 @@ type Result struct {
 // Options control a conversion.
 type Options struct {
 	Config Config
+	// Reverse controls the ECS → Kubernetes direction.
+	Reverse ReverseOptions
 }
 
 // Converter converts a stream of documents. Supporting objects (ConfigMaps, Secrets,
@@ -66,6 +70,9 @@ type Converter struct {
 	workloads []*Workload
 	decoded   map[*Workload]mapping.Findings
 	res       Result
+	// ECS task definitions and services, converted to Kubernetes by Finish.
+	ecsTDs      []*ecsInputTD
+	ecsServices []*ecsInputService
 }
 
 // NewConverter returns a converter with the given options.
@@ -93,6 +100,8 @@ func (c *Converter) Add(doc Document) {
 		}
 		c.workloads = append(c.workloads, w)
 		c.decoded[w] = fs
+	case FormatTaskDefinition, FormatService:
+		c.addECS(doc)
 	default:
 		c.finding(doc.DocRef, "", mapping.Info, fmt.Sprintf("%s input is not converted to ECS; skipped", doc.Format))
 	}
@@ -135,27 +144,37 @@ func (c *Converter) Finish() Result {
 		owners[name] = w
 		c.convertWorkload(w, name)
 	}
+	c.finishReverse()
 	return c.res
 }
 
 func (c *Converter) convertWorkload(w *Workload, name string) {
 	ref := w.Ref
 	ref.Kind, ref.Name = w.Kind, w.Meta.Name
-	fs := c.decoded[w]
-	cfg := c.opts.Config
-	if w.Kind == "DaemonSet" && cfg.LaunchType != LaunchEC2 {
-		cfg.LaunchType = LaunchEC2
-		fs.Add("kind", mapping.Info, "Fargate cannot run DAEMON services; this DaemonSet is converted for the EC2 launch type")
-	}
-	td, tfs := TaskDefinition(w, name, c.ix, cfg)
-	fs = append(fs, tfs...)
-	svc, sfs := Service(w, name, td, cfg)
-	fs = append(fs, sfs...)
-	fs = append(fs, kindFindings(w)...)
+	td, svc, fs := convertOne(w, name, c.ix, c.opts.Config)
+	fs = append(c.decoded[w], fs...)
 	c.findings(ref, fs)
 	if fs.HasErrors() {
 		c.AddError(&DocError{Doc: ref, Err: errors.New("cannot be converted (see the errors above)")})
 		return
 	}
 	c.res.Outputs = append(c.res.Outputs, Output{Doc: ref, Name: name, TaskDefinition: td, Service: svc})
+}
+
+// convertOne converts one workload to a task definition and, for the kinds that have one, a
+// service. The ECS → Kubernetes direction runs it too, to learn what the way back gives.
+func convertOne(w *Workload, name string, ix *Index, cfg Config) (*ecs.RegisterTaskDefinitionInput, *ecs.CreateServiceInput, mapping.Findings) {
+	var fs mapping.Findings
+	if w.Kind == "DaemonSet" && cfg.LaunchType != LaunchEC2 {
+		cfg.LaunchType = LaunchEC2
+		fs.Add("kind", mapping.Info, "Fargate cannot run DAEMON services; this DaemonSet is converted for the EC2 launch type")
+	}
+	cfg, lfs := launchTypeFromAnnotations(w, cfg)
+	fs = append(fs, lfs...)
+	td, tfs := TaskDefinition(w, name, ix, cfg)
+	fs = append(fs, restoreTaskDefinition(td, w, tfs)...)
+	svc, sfs := Service(w, name, td, cfg)
+	fs = append(fs, restoreService(svc, td, w, sfs)...)
+	fs = append(fs, kindFindings(w)...)
+	return td, svc, fs
 }

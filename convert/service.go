@@ -60,8 +60,14 @@ func Service(w *Workload, family string, td *ecs.RegisterTaskDefinitionInput, cf
 		svc.DeploymentConfiguration = &types.DeploymentConfiguration{DeploymentCircuitBreaker: breaker}
 		if u := o.Spec.UpdateStrategy.RollingUpdate; u != nil && u.MaxUnavailable != nil {
 			maxPct, minPct, err := mapping.DeploymentPercents(replicas, ptrIntStr(intstr.FromInt32(0)), u.MaxUnavailable)
-			if err == nil {
+			switch {
+			case err == nil || errors.Is(err, mapping.ErrInexactRollout):
 				svc.DeploymentConfiguration.MaximumPercent, svc.DeploymentConfiguration.MinimumHealthyPercent = aws.Int32(maxPct), aws.Int32(minPct)
+				if err != nil {
+					fs.Add("spec.updateStrategy.rollingUpdate.maxUnavailable", mapping.Lossy, "%v", err)
+				}
+			default:
+				fs.Add("spec.updateStrategy.rollingUpdate.maxUnavailable", mapping.Error, "%v", err)
 			}
 		} else {
 			// StatefulSets replace one pod at a time without surge.
@@ -80,8 +86,17 @@ func Service(w *Workload, family string, td *ecs.RegisterTaskDefinitionInput, cf
 		if o.Spec.ServiceName != "" {
 			fs.Add("spec.serviceName", mapping.Lossy, "no per-pod DNS names; use Cloud Map service discovery (serviceRegistries) for %q", o.Spec.ServiceName)
 		}
-		if o.Spec.PodManagementPolicy == appsv1.OrderedReadyPodManagement {
-			fs.Add("spec.podManagementPolicy", mapping.Lossy, "ECS starts tasks in parallel; OrderedReady is not possible")
+		if o.Spec.PodManagementPolicy != appsv1.ParallelPodManagement {
+			fs.Add("spec.podManagementPolicy", mapping.Lossy, "ECS starts tasks in parallel; OrderedReady (the default) is not possible")
+		}
+		if o.Spec.MinReadySeconds > 0 {
+			fs.Add("spec.minReadySeconds", mapping.Lossy, "ECS has no minimum ready time")
+		}
+		if o.Spec.Ordinals != nil {
+			fs.Add("spec.ordinals", mapping.Unsupported, "ECS tasks have no ordinals")
+		}
+		if o.Spec.RevisionHistoryLimit != nil {
+			fs.Add("spec.revisionHistoryLimit", mapping.Info, "ECS keeps every task definition revision; deregister old ones yourself")
 		}
 		if o.Spec.PersistentVolumeClaimRetentionPolicy != nil {
 			fs.Add("spec.persistentVolumeClaimRetentionPolicy", mapping.Unsupported, "no per-task volumes to retain; dropped")
@@ -95,9 +110,18 @@ func Service(w *Workload, family string, td *ecs.RegisterTaskDefinitionInput, cf
 		if o.Spec.MinReadySeconds > 0 {
 			fs.Add("spec.minReadySeconds", mapping.Lossy, "ECS has no minimum ready time")
 		}
+		if o.Spec.UpdateStrategy.Type == appsv1.OnDeleteDaemonSetStrategyType {
+			fs.Add("spec.updateStrategy.type", mapping.Lossy, "ECS replaces tasks on every deployment; OnDelete is not possible")
+		}
+		if o.Spec.RevisionHistoryLimit != nil {
+			fs.Add("spec.revisionHistoryLimit", mapping.Info, "ECS keeps every task definition revision; deregister old ones yourself")
+		}
 	case *appsv1.ReplicaSet:
 		svc.DesiredCount = aws.Int32(replicasOf(o.Spec.Replicas))
 		svc.DeploymentConfiguration = &types.DeploymentConfiguration{DeploymentCircuitBreaker: breaker}
+		if o.Spec.MinReadySeconds > 0 {
+			fs.Add("spec.minReadySeconds", mapping.Lossy, "ECS has no minimum ready time")
+		}
 	default:
 		return nil, nil
 	}

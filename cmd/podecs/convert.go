@@ -27,18 +27,26 @@ type convertOptions struct {
 	ReportFile  string
 	Quiet       bool
 	MaxDocBytes int
+	// Kind is what an ECS task definition without a service becomes: pod or deployment.
+	Kind string
+	// ExternalSecrets adds ExternalSecret objects for the Secrets that ECS secrets become.
+	ExternalSecrets bool
 }
 
 func convertCommand(s streams) *cli.Command {
 	var o convertOptions
 	return &cli.Command{
 		Name:      "convert",
-		Usage:     "convert Kubernetes manifests to ECS task definitions and services",
-		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--launch-type FARGATE|EC2] [--config FILE] [--strict] [--report FILE]",
+		Usage:     "convert Kubernetes manifests to ECS task definitions and services, and back",
+		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--launch-type FARGATE|EC2] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE]",
 		Description: "PATH is a file, a directory (read recursively: .yaml, .yml, .json) or - for standard input.\n" +
 			"With -o DIR each workload N writes DIR/N.taskdef.json (the RegisterTaskDefinition input) and,\n" +
 			"for Deployments, StatefulSets, DaemonSets and ReplicaSets, DIR/N.service.json (the CreateService\n" +
-			"input). Without -o the JSON documents go to standard output. Findings go to standard error.",
+			"input). Without -o the JSON documents go to standard output. Findings go to standard error.\n" +
+			"ECS documents in the input (RegisterTaskDefinition or CreateService inputs, describe-task-definition\n" +
+			"or describe-services outputs) are converted to Kubernetes: with -o DIR each workload N writes\n" +
+			"DIR/N.yaml (its objects as multi-document YAML); without -o the YAML goes to standard output,\n" +
+			"documents separated by ---.",
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "input file, directory, or - for stdin (repeatable)", Required: true},
 			&cli.StringFlag{Name: "output-dir", Aliases: []string{"o"}, Usage: "write one file per object into `DIR` instead of standard output", Destination: &o.OutDir},
@@ -48,6 +56,8 @@ func convertCommand(s streams) *cli.Command {
 			&cli.StringFlag{Name: "report", Usage: "write all findings as JSON to `FILE`", Destination: &o.ReportFile},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors, not findings", Destination: &o.Quiet},
 			&cli.IntFlag{Name: "max-document-size", Usage: "largest accepted document in `BYTES`", Value: convert.DefaultMaxDocumentBytes, Destination: &o.MaxDocBytes},
+			&cli.StringFlag{Name: "kind", Usage: "what an ECS task definition without a service becomes: pod or deployment", Value: convert.KindPod, Destination: &o.Kind},
+			&cli.BoolFlag{Name: "external-secrets", Usage: "with ECS input, add External Secrets Operator ExternalSecrets that fill the Secrets from AWS", Destination: &o.ExternalSecrets},
 		},
 		Action: func(c *cli.Context) error {
 			o.Files = c.StringSlice("filename")
@@ -61,7 +71,11 @@ func runConvert(o convertOptions, s streams) error {
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
 	}
-	conv := convert.NewConverter(convert.Options{Config: cfg})
+	o.Kind = strings.ToLower(o.Kind)
+	if o.Kind != convert.KindPod && o.Kind != convert.KindDeployment {
+		return cli.Exit(fmt.Sprintf("--kind: %q is not pod or deployment", o.Kind), exitBadInput)
+	}
+	conv := convert.NewConverter(convert.Options{Config: cfg, Reverse: convert.ReverseOptions{Kind: o.Kind, ExternalSecrets: o.ExternalSecrets}})
 	if err := readInputs(o.Files, s.In, convert.ReadOptions{MaxDocumentBytes: o.MaxDocBytes}, conv.Add, func(e *convert.DocError) { conv.AddError(e) }); err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
 	}
@@ -75,7 +89,7 @@ func runConvert(o convertOptions, s streams) error {
 			return cli.Exit(err.Error(), exitBadInput)
 		}
 	}
-	files, err := renderOutputs(res.Outputs)
+	files, err := renderOutputs(res.Outputs, res.Manifests)
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
 	}
@@ -84,7 +98,12 @@ func runConvert(o convertOptions, s streams) error {
 			return cli.Exit(err.Error(), exitBadInput)
 		}
 	} else {
-		for _, f := range files {
+		for i, f := range files {
+			if f.yaml && i > 0 {
+				if _, err := io.WriteString(s.Out, "---\n"); err != nil {
+					return cli.Exit(err.Error(), exitBadInput)
+				}
+			}
 			if _, err := s.Out.Write(f.data); err != nil {
 				return cli.Exit(err.Error(), exitBadInput)
 			}
@@ -202,23 +221,32 @@ func printFindings(w io.Writer, fs []convert.Finding, quiet bool) {
 type outFile struct {
 	name string
 	data []byte
+	// yaml marks Kubernetes YAML, which is separated from what precedes it by "---" on stdout.
+	yaml bool
 }
 
-func renderOutputs(outs []convert.Output) ([]outFile, error) {
+func renderOutputs(outs []convert.Output, manifests []convert.Manifest) ([]outFile, error) {
 	var files []outFile
 	for _, o := range outs {
 		td, err := ecsjson.Marshal(o.TaskDefinition)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.Doc, err)
 		}
-		files = append(files, outFile{o.Name + ".taskdef.json", td})
+		files = append(files, outFile{name: o.Name + ".taskdef.json", data: td})
 		if o.Service != nil {
 			svc, err := ecsjson.Marshal(o.Service)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", o.Doc, err)
 			}
-			files = append(files, outFile{o.Name + ".service.json", svc})
+			files = append(files, outFile{name: o.Name + ".service.json", data: svc})
 		}
+	}
+	for _, m := range manifests {
+		y, err := m.YAML()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m.Doc, err)
+		}
+		files = append(files, outFile{name: m.Name + ".yaml", data: y, yaml: true})
 	}
 	return files, nil
 }

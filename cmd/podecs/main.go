@@ -55,13 +55,22 @@ func newApp(s streams) *cli.App {
 		Description: "podecs converts Kubernetes manifests (Pods and the pod templates of Deployments, StatefulSets,\n" +
 			"DaemonSets, ReplicaSets, Jobs and CronJobs) into ECS task definitions and services, in the JSON\n" +
 			"form the ECS API takes, and reports every field it cannot carry.",
-		Reader:          s.In,
-		Writer:          s.Out,
-		ErrWriter:       s.Err,
-		HideHelpCommand: true,
-		ExitErrHandler:  func(*cli.Context, error) {},
+		Reader:               s.In,
+		Writer:               s.Out,
+		ErrWriter:            s.Err,
+		HideHelpCommand:      true,
+		EnableBashCompletion: true,
+		// Paths may contain commas: -f is repeated, never split.
+		DisableSliceFlagSeparator: true,
+		ExitErrHandler:            func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			convertCommand(s),
+			explainCommand(s),
+			registerCommand(s),
+			exportCommand(s),
+			diffCommand(s),
+			versionCommand(s),
+			completionCommand(s),
 		},
 	}
 }

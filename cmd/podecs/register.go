@@ -1,0 +1,379 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/urfave/cli/v2"
+
+	"github.com/podecs/podecs/convert"
+	"github.com/podecs/podecs/convert/ecsjson"
+	"github.com/podecs/podecs/ecsapi"
+)
+
+// registerOptions are the flags of `podecs register`.
+type registerOptions struct {
+	Files         []string
+	Cluster       string
+	LaunchType    string
+	ConfigFile    string
+	Region        string
+	Profile       string
+	EndpointURL   string
+	DryRun        bool
+	CreateCluster bool
+	Wait          bool
+	WaitTimeout   time.Duration
+	Output        string
+	Quiet         bool
+	Timeout       time.Duration
+}
+
+// awsFlags are the flags that select the account, region and endpoint, shared with export.
+func awsFlags(region, profile, endpoint *string, timeout *time.Duration) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "region", Usage: "AWS `REGION` (default: AWS_REGION, the profile's region, else the region in --config)", Destination: region},
+		&cli.StringFlag{Name: "profile", Usage: "shared config `PROFILE` (default: AWS_PROFILE)", Destination: profile},
+		&cli.StringFlag{Name: "endpoint-url", Usage: "ECS endpoint `URL` (an emulator, a VPC endpoint; default: AWS_ENDPOINT_URL)", Destination: endpoint},
+		&cli.DurationFlag{Name: "timeout", Usage: "give up on the ECS API after `DURATION`", Value: 2 * time.Minute, Destination: timeout},
+	}
+}
+
+func registerCommand(s streams) *cli.Command {
+	var o registerOptions
+	flags := []cli.Flag{
+		&cli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "Kubernetes manifests or ECS JSON: a file, a directory, or - for stdin (repeatable)", Required: true},
+		&cli.StringFlag{Name: "cluster", Usage: "ECS cluster `NAME` of the services (overrides --config and the service documents)", Destination: &o.Cluster},
+		&cli.StringFlag{Name: "launch-type", Usage: "FARGATE or EC2 for converted manifests (default: from --config, else FARGATE)", Destination: &o.LaunchType},
+		&cli.StringFlag{Name: "config", Usage: "YAML `FILE` with cluster, network, roles, secret ARNs, EFS volumes, logging (see docs/config.md)", Destination: &o.ConfigFile},
+		&cli.BoolFlag{Name: "dry-run", Usage: "print the plan with the reasons for each change and call no mutating API", Destination: &o.DryRun},
+		&cli.BoolFlag{Name: "create-cluster", Usage: "create the cluster when it does not exist", Destination: &o.CreateCluster},
+		&cli.BoolFlag{Name: "wait", Usage: "wait until the services are stable", Destination: &o.Wait},
+		&cli.DurationFlag{Name: "wait-timeout", Usage: "give up waiting after `DURATION`", Value: 10 * time.Minute, Destination: &o.WaitTimeout},
+		&cli.StringFlag{Name: "output", Usage: "text or json", Value: "text", Destination: &o.Output},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors, not conversion findings", Destination: &o.Quiet},
+	}
+	return &cli.Command{
+		Name:  "register",
+		Usage: "register task definitions and create or update services on ECS",
+		UsageText: "podecs register -f PATH [-f PATH ...] [--cluster NAME] [--launch-type FARGATE|EC2] [--config FILE]\n" +
+			"   [--region R] [--profile P] [--endpoint-url URL] [--dry-run] [--create-cluster] [--wait] [--output text|json]",
+		Description: "Converts Kubernetes manifests as `podecs convert` does, or reads ECS JSON (the task definition\n" +
+			"and service documents convert writes), compares each task definition with the latest ACTIVE\n" +
+			"revision of its family and each service with the live one, and registers or updates only what\n" +
+			"differs. A service runs the revision registered or reused for its family. Running it again\n" +
+			"changes nothing. See docs/register.md for the IAM permissions it needs.",
+		Flags: append(flags, awsFlags(&o.Region, &o.Profile, &o.EndpointURL, &o.Timeout)...),
+		Action: func(c *cli.Context) error {
+			o.Files = c.StringSlice("filename")
+			return runRegister(o, s)
+		},
+	}
+}
+
+func runRegister(o registerOptions, s streams) error {
+	if o.Output != "text" && o.Output != "json" {
+		return cli.Exit(fmt.Sprintf("--output: %q is not text or json", o.Output), exitBadInput)
+	}
+	cfg, err := loadConfig(o.ConfigFile, o.LaunchType, s)
+	if err != nil {
+		return cli.Exit(err.Error(), exitBadInput)
+	}
+	if o.Cluster != "" {
+		cfg.Cluster = o.Cluster
+	}
+	if o.Region != "" {
+		cfg.Region = o.Region
+	}
+	desired, err := readDesired(o, cfg, s)
+	if err != nil {
+		return err
+	}
+	desired.CreateClusters = o.CreateCluster
+
+	ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
+	defer cancel()
+	api, err := ecsapi.NewClient(ctx, ecsapi.Options{Region: cfg.Region, Profile: o.Profile, EndpointURL: o.EndpointURL, Timeout: min(o.Timeout, ecsapi.DefaultRequestTimeout)})
+	if err != nil {
+		return cli.Exit(err.Error(), exitBadInput)
+	}
+	plan, err := ecsapi.Plan(ctx, api, desired)
+	if err != nil {
+		return cli.Exit("cannot plan: "+planError(ctx, err, o, api.Options().Region), exitBadInput)
+	}
+	if o.DryRun {
+		return printSteps(s, o.Output, plan, true)
+	}
+	done := ecsapi.Apply(ctx, api, plan)
+	if err := printSteps(s, o.Output, done, false); err != nil {
+		return err
+	}
+	var failed []ecsapi.Step
+	for _, st := range done {
+		if st.Err != nil {
+			failed = append(failed, st)
+			fmt.Fprintf(s.Err, "error: %s: %v%s\n", objectName(st), st.Err, timeoutHint(ctx, st.Err, o.Timeout))
+		}
+	}
+	if len(failed) > 0 {
+		return cli.Exit(fmt.Sprintf("%d of %d objects failed (see the errors above); the others are done, and running register again continues from here", len(failed), len(done)), exitBadInput)
+	}
+	if o.Wait {
+		return waitStable(api, done, o.WaitTimeout, s)
+	}
+	return nil
+}
+
+// readDesired reads every input: Kubernetes documents go through the converter, ECS documents are
+// taken as they are. Nothing is sent to ECS when any document cannot be read or converted.
+func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desired, error) {
+	var d ecsapi.Desired
+	var errs []error
+	conv := convert.NewConverter(convert.Options{Config: cfg})
+	add := func(doc convert.Document) {
+		switch doc.Format {
+		case convert.FormatKubernetes:
+			conv.Add(doc)
+		case convert.FormatTaskDefinition, convert.FormatService:
+			td, svc, err := decodeECSInput(doc)
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			if td != nil {
+				d.TaskDefinitions = append(d.TaskDefinitions, td)
+			}
+			if svc != nil {
+				d.Services = append(d.Services, svc)
+			}
+		default:
+			errs = append(errs, &convert.DocError{Doc: doc.DocRef, Err: errors.New("neither a Kubernetes object nor ECS input")})
+		}
+	}
+	onErr := func(e *convert.DocError) { errs = append(errs, e) }
+	if err := readInputs(o.Files, s.In, convert.ReadOptions{}, add, onErr); err != nil {
+		return d, cli.Exit(err.Error(), exitBadInput)
+	}
+	res := conv.Finish()
+	printFindings(s.Err, res.Findings, o.Quiet)
+	errs = append(res.Errors, errs...)
+	for _, e := range errs {
+		fmt.Fprintln(s.Err, "error:", e)
+	}
+	if len(errs) > 0 {
+		return d, cli.Exit(fmt.Sprintf("%d document(s) could not be read or converted; nothing was sent to ECS", len(errs)), exitBadInput)
+	}
+	var tds []*ecs.RegisterTaskDefinitionInput
+	var svcs []*ecs.CreateServiceInput
+	for _, out := range res.Outputs {
+		tds = append(tds, out.TaskDefinition)
+		if out.Service != nil {
+			svcs = append(svcs, out.Service)
+		}
+	}
+	d.TaskDefinitions = append(tds, d.TaskDefinitions...)
+	d.Services = append(svcs, d.Services...)
+	for _, svc := range d.Services {
+		if o.Cluster != "" {
+			svc.Cluster = aws.String(o.Cluster)
+		}
+	}
+	if len(d.TaskDefinitions) == 0 && len(d.Services) == 0 {
+		return d, cli.Exit("nothing to register: the input holds no workload, task definition or service", exitBadInput)
+	}
+	return d, nil
+}
+
+// decodeECSInput reads an ECS document: a RegisterTaskDefinition input (as convert writes it), a
+// describe-task-definition output, or a CreateService input. Unknown members are errors.
+func decodeECSInput(doc convert.Document) (*ecs.RegisterTaskDefinitionInput, *ecs.CreateServiceInput, error) {
+	var top map[string]json.RawMessage
+	_ = json.Unmarshal(doc.JSON, &top)
+	fail := func(err error) error {
+		var fe *ecsjson.FieldError
+		if errors.As(err, &fe) {
+			return &convert.DocError{Doc: doc.DocRef, Path: fe.Path, Err: errors.New(fe.Msg)}
+		}
+		return &convert.DocError{Doc: doc.DocRef, Err: err}
+	}
+	switch {
+	case doc.Format == convert.FormatTaskDefinition && top["containerDefinitions"] != nil:
+		td := &ecs.RegisterTaskDefinitionInput{}
+		if err := ecsjson.Unmarshal(doc.JSON, td); err != nil {
+			return nil, nil, fail(err)
+		}
+		return td, nil, nil
+	case doc.Format == convert.FormatTaskDefinition:
+		var out ecs.DescribeTaskDefinitionOutput
+		if err := ecsjson.Unmarshal(doc.JSON, &out); err != nil {
+			return nil, nil, fail(err)
+		}
+		td, err := ecsapi.RegisterInput(out.TaskDefinition, out.Tags)
+		if err != nil {
+			return nil, nil, fail(err)
+		}
+		return td, nil, nil
+	case top["serviceName"] != nil:
+		svc := &ecs.CreateServiceInput{}
+		if err := ecsjson.Unmarshal(doc.JSON, svc); err != nil {
+			return nil, nil, fail(err)
+		}
+		return nil, svc, nil
+	}
+	return nil, nil, fail(errors.New("a create-service or describe-services output; register takes the CreateService input (as podecs convert writes it)"))
+}
+
+// planError explains why no plan could be made, with the flag that helps.
+func planError(ctx context.Context, err error, o registerOptions, region string) string {
+	var mc *ecsapi.MissingClustersError
+	if errors.As(err, &mc) {
+		return fmt.Sprintf("cluster %s not found in %s: create it, or pass --create-cluster", strings.Join(mc.Names, ", "), region)
+	}
+	return err.Error() + timeoutHint(ctx, err, o.Timeout)
+}
+
+func timeoutHint(ctx context.Context, err error, timeout time.Duration) string {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Sprintf(" (--timeout %s)", timeout)
+	}
+	return ""
+}
+
+func objectName(st ecsapi.Step) string {
+	if st.Kind == ecsapi.KindService {
+		return fmt.Sprintf("service %s (cluster %s)", st.Name, st.Cluster)
+	}
+	return fmt.Sprintf("%s %s", st.Kind, st.Name)
+}
+
+// registerEntry is one object in the --output json report.
+type registerEntry struct {
+	Action         string               `json:"action"`
+	Kind           ecsapi.Kind          `json:"kind"`
+	Name           string               `json:"name"`
+	Cluster        string               `json:"cluster,omitempty"`
+	ARN            string               `json:"arn,omitempty"`
+	TaskDefinition string               `json:"taskDefinition,omitempty"`
+	Changes        []ecsapi.FieldChange `json:"changes,omitempty"`
+	Notes          []string             `json:"notes,omitempty"`
+	Warnings       []string             `json:"warnings,omitempty"`
+	Error          *entryError          `json:"error,omitempty"`
+	DryRun         bool                 `json:"dryRun,omitempty"`
+}
+
+type entryError struct {
+	Operation string `json:"operation,omitempty"`
+	Code      string `json:"code,omitempty"`
+	Message   string `json:"message"`
+}
+
+// action is what a line says: the plan's verb in a dry run, the past tense once applied.
+func action(st ecsapi.Step, dryRun bool) string {
+	switch {
+	case dryRun:
+		return string(st.Action)
+	case st.Err != nil:
+		var sk *ecsapi.SkippedError
+		if errors.As(st.Err, &sk) {
+			return "skipped"
+		}
+		return "failed"
+	}
+	return st.Action.Done()
+}
+
+func entryOf(st ecsapi.Step, dryRun bool) registerEntry {
+	e := registerEntry{Action: action(st, dryRun), Kind: st.Kind, Name: st.Name, Cluster: st.Cluster, ARN: st.ARN,
+		Changes: st.Changes, Notes: st.Notes, Warnings: st.Warnings, DryRun: dryRun}
+	if st.Kind != ecsapi.KindCluster && st.Ref.Revision != 0 {
+		e.TaskDefinition = st.Ref.String()
+	}
+	if st.Err != nil {
+		e.Error = &entryError{Message: st.Err.Error()}
+		var oe *ecsapi.OpError
+		if errors.As(st.Err, &oe) {
+			e.Error.Operation, e.Error.Code = oe.Operation, oe.Code
+		}
+	}
+	return e
+}
+
+// printSteps writes one line per object (with its field-level reasons indented below) or, with
+// --output json, a JSON array. Warnings go to standard error.
+func printSteps(s streams, output string, steps []ecsapi.Step, dryRun bool) error {
+	for _, st := range steps {
+		for _, w := range st.Warnings {
+			fmt.Fprintf(s.Err, "warning: %s: %s\n", objectName(st), w)
+		}
+	}
+	if output == "json" {
+		entries := make([]registerEntry, 0, len(steps))
+		for _, st := range steps {
+			entries = append(entries, entryOf(st, dryRun))
+		}
+		b, err := json.MarshalIndent(entries, "", "  ")
+		if err != nil {
+			return cli.Exit(err.Error(), exitBadInput)
+		}
+		_, err = s.Out.Write(append(b, '\n'))
+		return err
+	}
+	if dryRun {
+		fmt.Fprintln(s.Out, "dry run: nothing was changed; the plan:")
+	}
+	printTable(s.Out, steps, dryRun)
+	return nil
+}
+
+func printTable(w io.Writer, steps []ecsapi.Step, dryRun bool) {
+	widths := [3]int{}
+	rows := make([][4]string, len(steps))
+	for i, st := range steps {
+		arn := st.ARN
+		if arn == "" {
+			arn = "-"
+		}
+		rows[i] = [4]string{action(st, dryRun), string(st.Kind), st.Name, arn}
+		for j := range widths {
+			widths[j] = max(widths[j], len(rows[i][j]))
+		}
+	}
+	for i, st := range steps {
+		r := rows[i]
+		fmt.Fprintf(w, "%-*s  %-*s  %-*s  %s\n", widths[0], r[0], widths[1], r[1], widths[2], r[2], r[3])
+		if dryRun {
+			for _, n := range st.Notes {
+				fmt.Fprintf(w, "    (%s)\n", n)
+			}
+		}
+		for _, c := range st.Changes {
+			fmt.Fprintf(w, "    %s\n", c)
+		}
+	}
+}
+
+// waitStable waits for the services with the SDK waiter, reporting progress on standard error.
+func waitStable(api ecsapi.ECS, steps []ecsapi.Step, timeout time.Duration, s streams) error {
+	n := 0
+	for _, st := range steps {
+		if st.Kind == ecsapi.KindService {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	fmt.Fprintf(s.Err, "waiting up to %s for %d service(s) to become stable\n", timeout, n)
+	if err := ecsapi.WaitStable(context.Background(), api, steps, timeout); err != nil {
+		return cli.Exit(fmt.Sprintf("--wait: %v (--wait-timeout %s)", err, timeout), exitBadInput)
+	}
+	fmt.Fprintf(s.Err, "%d service(s) stable\n", n)
+	return nil
+}

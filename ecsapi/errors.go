@@ -1,0 +1,76 @@
+package ecsapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/smithy-go"
+)
+
+// OpError is a failed ECS call: the operation, the AWS error code and message when ECS answered,
+// or what kept the request from being answered (an unreachable endpoint, a timeout, missing
+// credentials).
+type OpError struct {
+	Operation string
+	// Code is the AWS error code (ClusterNotFoundException, AccessDeniedException, …), empty when
+	// no answer came.
+	Code    string
+	Message string
+	Err     error
+}
+
+// Error renders "CreateService: InvalidParameterException: message".
+func (e *OpError) Error() string {
+	if e.Code != "" {
+		return fmt.Sprintf("%s: %s: %s", e.Operation, e.Code, e.Message)
+	}
+	return fmt.Sprintf("%s: %s", e.Operation, e.Message)
+}
+
+// Unwrap returns the SDK error.
+func (e *OpError) Unwrap() error { return e.Err }
+
+// opError wraps an SDK error of the call op.
+func opError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	e := &OpError{Operation: op, Err: err}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		e.Code, e.Message = ae.ErrorCode(), ae.ErrorMessage()
+		return e
+	}
+	e.Message = transportMessage(err)
+	return e
+}
+
+// transportMessage says why a request got no answer, without the SDK's wrapping.
+func transportMessage(err error) string {
+	var msg string
+	var ne *net.OpError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		msg = "timed out"
+	case errors.Is(err, context.Canceled):
+		msg = "cancelled"
+	case errors.As(err, &ne):
+		msg = "cannot reach the ECS endpoint: " + ne.Error()
+	default:
+		msg = err.Error()
+		var oe *smithy.OperationError
+		if errors.As(err, &oe) {
+			msg = oe.Err.Error()
+		}
+		msg = strings.TrimPrefix(msg, "https response error StatusCode: 0, RequestID: , ")
+	}
+	var me *retry.MaxAttemptsError
+	if errors.As(err, &me) {
+		msg += fmt.Sprintf(" (gave up after %d attempts)", me.Attempt)
+	}
+	return msg
+}

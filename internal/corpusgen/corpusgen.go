@@ -1,0 +1,107 @@
+// Package corpusgen writes a deterministic corpus of realistic Kubernetes manifests for
+// benchmarks: Deployments with 1–3 containers, 3–20 environment variables, probes, resources,
+// volumes and Secret references, plus the ConfigMaps and Secrets they use, spread over files so
+// that references cross file boundaries.
+package corpusgen
+
+import (
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Options size the corpus.
+type Options struct {
+	// Workloads is the number of Deployments; each file holds two documents.
+	Workloads int
+	Seed      int64
+}
+
+// Stats describes what Generate wrote.
+type Stats struct {
+	Files, Documents int
+	Bytes            int64
+}
+
+// Generate writes the corpus into dir (created if needed). The same options give the same bytes.
+func Generate(dir string, o Options) (Stats, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return Stats{}, err
+	}
+	r := rand.New(rand.NewSource(o.Seed))
+	var st Stats
+	for i := 0; i < o.Workloads; i++ {
+		// Each workload's file holds the Deployment and the ConfigMap of the *next* workload, so
+		// every Deployment refers to a ConfigMap in another file.
+		var b strings.Builder
+		writeDeployment(&b, r, i)
+		b.WriteString("---\n")
+		writeConfigMap(&b, r, (i+1)%o.Workloads)
+		name := filepath.Join(dir, fmt.Sprintf("team-%03d", i%100), fmt.Sprintf("app-%05d.yaml", i))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			return st, err
+		}
+		if err := os.WriteFile(name, []byte(b.String()), 0o644); err != nil {
+			return st, err
+		}
+		st.Files++
+		st.Documents += 2
+		st.Bytes += int64(b.Len())
+	}
+	return st, nil
+}
+
+var images = []string{"nginx:1.27", "ghcr.io/example/api:2.4.1", "redis:7.4", "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0", "ghcr.io/example/worker:1.9.0", "envoyproxy/envoy:v1.31.2"}
+
+func writeDeployment(b *strings.Builder, r *rand.Rand, i int) {
+	name := fmt.Sprintf("app-%05d", i)
+	fmt.Fprintf(b, `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: %s
+  labels:
+    app.kubernetes.io/name: %s
+    app.kubernetes.io/part-of: team-%03d
+spec:
+  replicas: %d
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: %s
+  strategy:
+    rollingUpdate: {maxSurge: %d, maxUnavailable: %d%%}
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: %s
+    spec:
+      terminationGracePeriodSeconds: %d
+      containers:
+`, name, name, i%100, 1+r.Intn(12), name, r.Intn(3), 25*r.Intn(3), name, 10+r.Intn(90))
+	nc := 1 + r.Intn(3)
+	for c := 0; c < nc; c++ {
+		fmt.Fprintf(b, "      - name: c%d\n        image: %s\n", c, images[r.Intn(len(images))])
+		port := 8000 + r.Intn(1000)
+		fmt.Fprintf(b, "        ports:\n        - {name: http, containerPort: %d}\n", port)
+		b.WriteString("        env:\n")
+		for e, ne := 0, 3+r.Intn(18); e < ne; e++ {
+			fmt.Fprintf(b, "        - {name: VAR_%02d, value: \"value-%d-%d\"}\n", e, i, r.Intn(1e6))
+		}
+		fmt.Fprintf(b, "        - name: DB_PASSWORD\n          valueFrom: {secretKeyRef: {name: db-%03d, key: password}}\n", i%100)
+		fmt.Fprintf(b, "        envFrom:\n        - configMapRef: {name: app-%05d-settings}\n", i)
+		fmt.Fprintf(b, "        resources:\n          requests: {cpu: %dm, memory: %dMi}\n          limits: {cpu: %dm, memory: %dMi}\n",
+			50*(1+r.Intn(8)), 64*(1+r.Intn(8)), 100*(1+r.Intn(8)), 128*(1+r.Intn(8)))
+		fmt.Fprintf(b, "        livenessProbe:\n          httpGet: {path: /healthz, port: http}\n          periodSeconds: %d\n          timeoutSeconds: %d\n", 5+r.Intn(25), 1+r.Intn(5))
+		fmt.Fprintf(b, "        readinessProbe:\n          tcpSocket: {port: %d}\n", port)
+		b.WriteString("        volumeMounts:\n        - {name: cache, mountPath: /var/cache/app}\n")
+	}
+	b.WriteString("      volumes:\n      - name: cache\n        emptyDir: {sizeLimit: 1Gi}\n")
+}
+
+func writeConfigMap(b *strings.Builder, r *rand.Rand, i int) {
+	fmt.Fprintf(b, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-%05d-settings\ndata:\n", i)
+	for k, n := 0, 2+r.Intn(8); k < n; k++ {
+		fmt.Fprintf(b, "  SETTING_%02d: \"%d\"\n", k, r.Intn(1e9))
+	}
+}
