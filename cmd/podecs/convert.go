@@ -13,7 +13,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/podecs/podecs/convert"
-	"github.com/podecs/podecs/convert/ecsjson"
 	"github.com/podecs/podecs/mapping"
 )
 
@@ -99,12 +98,12 @@ func runConvert(o convertOptions, s streams) error {
 		}
 	} else {
 		for i, f := range files {
-			if f.yaml && i > 0 {
+			if f.YAML && i > 0 {
 				if _, err := io.WriteString(s.Out, "---\n"); err != nil {
 					return cli.Exit(err.Error(), exitBadInput)
 				}
 			}
-			if _, err := s.Out.Write(f.data); err != nil {
+			if _, err := s.Out.Write(f.Data); err != nil {
 				return cli.Exit(err.Error(), exitBadInput)
 			}
 		}
@@ -218,47 +217,33 @@ func printFindings(w io.Writer, fs []convert.Finding, quiet bool) {
 	}
 }
 
-type outFile struct {
-	name string
-	data []byte
-	// yaml marks Kubernetes YAML, which is separated from what precedes it by "---" on stdout.
-	yaml bool
-}
-
-func renderOutputs(outs []convert.Output, manifests []convert.Manifest) ([]outFile, error) {
-	var files []outFile
+func renderOutputs(outs []convert.Output, manifests []convert.Manifest) ([]convert.File, error) {
+	var files []convert.File
 	for _, o := range outs {
-		td, err := ecsjson.Marshal(o.TaskDefinition)
+		fs, err := o.Files()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", o.Doc, err)
+			return nil, err
 		}
-		files = append(files, outFile{name: o.Name + ".taskdef.json", data: td})
-		if o.Service != nil {
-			svc, err := ecsjson.Marshal(o.Service)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", o.Doc, err)
-			}
-			files = append(files, outFile{name: o.Name + ".service.json", data: svc})
-		}
+		files = append(files, fs...)
 	}
 	for _, m := range manifests {
-		y, err := m.YAML()
+		fs, err := m.Files()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", m.Doc, err)
+			return nil, err
 		}
-		files = append(files, outFile{name: m.Name + ".yaml", data: y, yaml: true})
+		files = append(files, fs...)
 	}
 	return files, nil
 }
 
 // writeFiles writes each file atomically: a temporary file in the same directory, renamed into
 // place, so a failed or interrupted run never leaves a half-written file.
-func writeFiles(dir string, files []outFile) error {
+func writeFiles(dir string, files []convert.File) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("output directory: %w", err)
 	}
 	for _, f := range files {
-		if err := writeAtomic(filepath.Join(dir, f.name), f.data); err != nil {
+		if err := writeAtomic(filepath.Join(dir, f.Name), f.Data); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,48 @@
+package convert
+
+import (
+	"fmt"
+
+	"github.com/podecs/podecs/convert/ecsjson"
+)
+
+// File is one output file: its name within the output directory and its bytes.
+type File struct {
+	Name string
+	Data []byte
+	// YAML marks Kubernetes YAML, which is separated from what precedes it by "---" on stdout.
+	YAML bool
+}
+
+// Files renders everything one workload becomes on ECS, in a fixed order: N.taskdef.json
+// (RegisterTaskDefinition input), then N.service.json (CreateService input) when there is a
+// service. Each file is indented JSON ending in a newline.
+func (o Output) Files() ([]File, error) {
+	var files []File
+	add := func(suffix string, v any) error {
+		data, err := ecsjson.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", o.Doc, suffix, err)
+		}
+		files = append(files, File{Name: o.Name + suffix, Data: data})
+		return nil
+	}
+	if err := add(".taskdef.json", o.TaskDefinition); err != nil {
+		return nil, err
+	}
+	if o.Service != nil {
+		if err := add(".service.json", o.Service); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// Files renders the Kubernetes manifests of one ECS workload: N.yaml, one multi-document file.
+func (m Manifest) Files() ([]File, error) {
+	y, err := m.YAML()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.Doc, err)
+	}
+	return []File{{Name: m.Name + ".yaml", Data: y, YAML: true}}, nil
+}
