@@ -42,6 +42,20 @@ type Output struct {
 	Name           string
 	TaskDefinition *ecs.RegisterTaskDefinitionInput
 	Service        *ecs.CreateServiceInput
+	// RunTask is the RunTask input of a Job (N.runtask.json).
+	RunTask *ecs.RunTaskInput
+	// Schedule is the EventBridge Scheduler CreateSchedule input of a CronJob (N.schedule.json).
+	Schedule *mapping.ScheduleInput
+	// Scaling holds the Application Auto Scaling inputs of a HorizontalPodAutoscaler (N.scaling.json).
+	Scaling *Scaling
+	// TargetGroup is the target group health check a load-balanced Service needs (N.targetgroup.json).
+	TargetGroup *mapping.TargetGroupHealthCheck
+}
+
+// Scaling is the RegisterScalableTarget input and the PutScalingPolicy inputs of one service.
+type Scaling struct {
+	ScalableTarget *mapping.RegisterScalableTargetInput `json:"RegisterScalableTarget"`
+	Policies       []mapping.PutScalingPolicyInput      `json:"PutScalingPolicy"`
 }
 
 // Result is the outcome of converting a set of documents.
@@ -158,7 +172,14 @@ func (c *Converter) convertWorkload(w *Workload, name string) {
 		c.AddError(&DocError{Doc: ref, Err: errors.New("cannot be converted (see the errors above)")})
 		return
 	}
-	c.res.Outputs = append(c.res.Outputs, Output{Doc: ref, Name: name, TaskDefinition: td, Service: svc})
+	out := Output{Doc: ref, Name: name, TaskDefinition: td, Service: svc}
+	efs := c.extend(&out, w)
+	c.findings(ref, efs)
+	if efs.HasErrors() {
+		c.AddError(&DocError{Doc: ref, Err: errors.New("cannot be converted (see the errors above)")})
+		return
+	}
+	c.res.Outputs = append(c.res.Outputs, out)
 }
 
 // convertOne converts one workload to a task definition and, for the kinds that have one, a

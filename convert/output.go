@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/podecs/podecs/convert/ecsjson"
@@ -15,8 +16,10 @@ type File struct {
 }
 
 // Files renders everything one workload becomes on ECS, in a fixed order: N.taskdef.json
-// (RegisterTaskDefinition input), then N.service.json (CreateService input) when there is a
-// service. Each file is indented JSON ending in a newline.
+// (RegisterTaskDefinition input), N.service.json (CreateService input), N.runtask.json (RunTask
+// input), N.schedule.json (Scheduler CreateSchedule input), N.scaling.json (Application Auto
+// Scaling inputs) and N.targetgroup.json (target group health check), each when present. Each
+// file is indented JSON ending in a newline.
 func (o Output) Files() ([]File, error) {
 	var files []File
 	add := func(suffix string, v any) error {
@@ -34,6 +37,27 @@ func (o Output) Files() ([]File, error) {
 		if err := add(".service.json", o.Service); err != nil {
 			return nil, err
 		}
+	}
+	if o.RunTask != nil {
+		if err := add(".runtask.json", o.RunTask); err != nil {
+			return nil, err
+		}
+	}
+	// The Scheduler, Application Auto Scaling and ELB inputs are plain structs with the member
+	// names of their service models, so encoding/json writes them.
+	for _, x := range []struct {
+		suffix string
+		v      any
+		set    bool
+	}{{".schedule.json", o.Schedule, o.Schedule != nil}, {".scaling.json", o.Scaling, o.Scaling != nil}, {".targetgroup.json", o.TargetGroup, o.TargetGroup != nil}} {
+		if !x.set {
+			continue
+		}
+		data, err := json.MarshalIndent(x.v, "", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", o.Doc, x.suffix, err)
+		}
+		files = append(files, File{Name: o.Name + x.suffix, Data: append(data, '\n')})
 	}
 	return files, nil
 }
