@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
@@ -71,6 +72,13 @@ func FuzzReadDocuments(f *testing.F) {
 func FuzzKubernetesToECS(f *testing.F) {
 	addFixtureSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		start := time.Now()
+		defer func() {
+			// A hang guard, not a speed test: any input must finish, whatever it is.
+			if el := time.Since(start); el > 10*time.Second {
+				t.Fatalf("one input took %s", el)
+			}
+		}()
 		res, _, err := convertBytes(data)
 		if err != nil {
 			return
