@@ -42,7 +42,7 @@ func Service(w *Workload, family string, td *ecs.RegisterTaskDefinitionInput, cf
 		svc.DesiredCount = aws.Int32(replicas)
 		svc.DeploymentConfiguration = rollout(replicas, o.Spec.Strategy, &fs)
 		svc.DeploymentConfiguration.DeploymentCircuitBreaker = breaker
-		if o.Spec.ProgressDeadlineSeconds != nil {
+		if d := o.Spec.ProgressDeadlineSeconds; d != nil && *d != 600 { // 600 is the Kubernetes default
 			fs.Add("spec.progressDeadlineSeconds", mapping.Lossy, "the time-based progress deadline becomes the ECS deployment circuit breaker, which counts failed tasks instead (rollback %v)", cfg.CircuitBreakerRollback)
 		}
 		if o.Spec.MinReadySeconds > 0 {
@@ -51,7 +51,7 @@ func Service(w *Workload, family string, td *ecs.RegisterTaskDefinitionInput, cf
 		if o.Spec.Paused {
 			fs.Add("spec.paused", mapping.Lossy, "ECS services cannot be paused; the service deploys at once")
 		}
-		if o.Spec.RevisionHistoryLimit != nil {
+		if l := o.Spec.RevisionHistoryLimit; l != nil && *l != 10 { // 10 is the Kubernetes default
 			fs.Add("spec.revisionHistoryLimit", mapping.Info, "ECS keeps every task definition revision; deregister old ones yourself")
 		}
 	case *appsv1.StatefulSet:
@@ -104,7 +104,7 @@ func Service(w *Workload, family string, td *ecs.RegisterTaskDefinitionInput, cf
 	case *appsv1.DaemonSet:
 		svc.SchedulingStrategy = types.SchedulingStrategyDaemon
 		svc.DeploymentConfiguration = &types.DeploymentConfiguration{MaximumPercent: aws.Int32(100), MinimumHealthyPercent: aws.Int32(0), DeploymentCircuitBreaker: breaker}
-		if u := o.Spec.UpdateStrategy.RollingUpdate; u != nil && (u.MaxUnavailable != nil || u.MaxSurge != nil) {
+		if u := o.Spec.UpdateStrategy.RollingUpdate; u != nil && !daemonSetDefaultRollout(u) {
 			fs.Add("spec.updateStrategy.rollingUpdate", mapping.Lossy, "a DAEMON service replaces its tasks instance by instance (minimumHealthyPercent 0, maximumPercent 100); per-node surge and unavailability are not carried")
 		}
 		if o.Spec.MinReadySeconds > 0 {
@@ -191,4 +191,12 @@ func rollout(replicas int32, s appsv1.DeploymentStrategy, fs *mapping.Findings) 
 	}
 	dc.MaximumPercent, dc.MinimumHealthyPercent = aws.Int32(maxPct), aws.Int32(minPct)
 	return dc
+}
+
+// daemonSetDefaultRollout reports whether a DaemonSet rollout is the Kubernetes default (one node
+// at a time, no surge), which is what a DAEMON service does.
+func daemonSetDefaultRollout(u *appsv1.RollingUpdateDaemonSet) bool {
+	unavail := u.MaxUnavailable == nil || u.MaxUnavailable.String() == "1"
+	surge := u.MaxSurge == nil || u.MaxSurge.String() == "0" || u.MaxSurge.String() == "0%"
+	return unavail && surge
 }

@@ -71,11 +71,11 @@ var ServiceRules = []ServiceRule{
 	svcRule(svcDeployment, mapped("spec.strategy.rollingUpdate.maxUnavailable", "deploymentConfiguration.minimumHealthyPercent",
 		"a count or a percentage of replicas (default 25%, rounded down), at most replicas; minimumHealthyPercent = floor(100 × (replicas − unavailable) / replicas), so that ECS, which keeps at least ceil(replicas × minimumHealthyPercent / 100) tasks healthy, keeps exactly replicas − unavailable; when maxSurge and maxUnavailable both come to 0, maxUnavailable 1 is used as the Kubernetes deployment controller does; 0 replicas → the ECS default 100")),
 	svcRule(svcDeployment, svcLevel(mapped("spec.progressDeadlineSeconds", "deploymentConfiguration.deploymentCircuitBreaker",
-		"reported when set: ECS has no time-based deadline; the deployment circuit breaker, enabled on every service, stops a rollout after a number of failed tasks instead (half of desiredCount, at least 3, at most 200)"), Lossy)),
+		"reported when set to other than the default 600: ECS has no time-based deadline; the deployment circuit breaker, enabled on every service, stops a rollout after a number of failed tasks instead (half of desiredCount, at least 3, at most 200)"), Lossy)),
 	svcRule(svcAll, drop("spec.minReadySeconds", Lossy,
 		"ECS has no minimum ready time; a health check start period is the nearest setting")),
 	svcRule(svcDeployment, drop("spec.paused", Lossy, "ECS services cannot be paused; the service deploys at once")),
-	svcRule([]string{kindDeployment, kindStatefulSet, kindDaemonSet}, drop("spec.revisionHistoryLimit", Info, "ECS keeps every task definition revision; deregister old ones yourself")),
+	svcRule([]string{kindDeployment, kindStatefulSet, kindDaemonSet}, drop("spec.revisionHistoryLimit", Info, "ECS keeps every task definition revision; deregister old ones yourself", "10")),
 
 	svcRule(svcStatefulSet, svcLevel(partial("spec", "",
 		"always reported: ECS tasks have no stable identity, no ordinal hostnames (pod-0, pod-1) and no ordered start or stop"), Lossy)),
@@ -95,7 +95,7 @@ var ServiceRules = []ServiceRule{
 	svcRule(svcStatefulSet, drop("spec.persistentVolumeClaimRetentionPolicy", Unsupported, "no per-task volumes to retain")),
 
 	svcRule(svcDaemonSet, svcLevel(mapped("spec.updateStrategy.rollingUpdate", "deploymentConfiguration.maximumPercent, minimumHealthyPercent",
-		"a DAEMON service always gets maximumPercent 100 and minimumHealthyPercent 0: it replaces its tasks instance by instance; maxSurge and maxUnavailable are reported as they are not carried"), Lossy)),
+		"a DAEMON service always gets maximumPercent 100 and minimumHealthyPercent 0: it replaces its tasks instance by instance; maxSurge and maxUnavailable other than the defaults (0 and 1) are reported as they are not carried"), Lossy)),
 	svcRule(svcDaemonSet, drop("spec.updateStrategy.type", Lossy, "OnDelete is reported: ECS replaces tasks on every deployment", "RollingUpdate")),
 
 	svcRule(svcAll, svcLevel(mapped("spec.template.spec.affinity.podAntiAffinity", "placementConstraints distinctInstance",
