@@ -65,7 +65,7 @@ var ServiceRules = []ServiceRule{
 	svcRule(svcDeployment, mapped("spec.strategy.type", "deploymentConfiguration.maximumPercent, minimumHealthyPercent",
 		"Recreate → maximumPercent 100, minimumHealthyPercent 0: every old task stops before new ones start; RollingUpdate (the default) follows the rollingUpdate rules")),
 	svcRule(svcDeployment, svcLevel(partial("spec.strategy.rollingUpdate", "deploymentConfiguration.maximumPercent, minimumHealthyPercent",
-		"percentages chosen so that ECS, with its own rounding, allows exactly the task counts Kubernetes would; an invalid value, or task counts no whole percentage reproduces (possible only above 100 replicas), is an error and the Deployment is not converted"), Error)),
+		"percentages chosen so that ECS, with its own rounding, allows exactly the task counts Kubernetes would; task counts no whole percentage reproduces (possible only above 100 replicas) get the nearest percentages and a lossy finding; an invalid value is an error and the Deployment is not converted"), Error)),
 	svcRule(svcDeployment, mapped("spec.strategy.rollingUpdate.maxSurge", "deploymentConfiguration.maximumPercent",
 		"a count or a percentage of replicas (default 25%, rounded up as Kubernetes does); maximumPercent = ceil(100 × (replicas + surge) / replicas), so that ECS, which runs at most floor(replicas × maximumPercent / 100) tasks, allows exactly replicas + surge; 0 replicas → the ECS default 200")),
 	svcRule(svcDeployment, mapped("spec.strategy.rollingUpdate.maxUnavailable", "deploymentConfiguration.minimumHealthyPercent",
