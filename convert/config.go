@@ -46,6 +46,16 @@ type Config struct {
 	// CircuitBreakerRollback turns on rollback in the deployment circuit breaker (default false:
 	// Kubernetes never rolls back by itself).
 	CircuitBreakerRollback bool `json:"circuitBreakerRollback,omitempty"`
+	// TargetGroups maps a LoadBalancer or NodePort Service to the ELBv2 target group its ECS
+	// service registers tasks in: "name" (the first port), "name:port" or "name:portName", each
+	// optionally "namespace/"-prefixed. ECS attaches services to existing target groups only.
+	TargetGroups map[string]string `json:"targetGroups,omitempty"`
+	// ServiceConnectNamespace is the Cloud Map namespace (name or ARN) ClusterIP Services join
+	// through Service Connect; empty leaves it to the cluster's default namespace.
+	ServiceConnectNamespace string `json:"serviceConnectNamespace,omitempty"`
+	// ScheduleRoleArn is the IAM role EventBridge Scheduler assumes to run a CronJob's tasks
+	// (ecs:RunTask, and iam:PassRole for the task's roles).
+	ScheduleRoleArn string `json:"scheduleRoleArn,omitempty"`
 }
 
 // Network is the awsvpc network configuration of a service or task.
@@ -157,7 +167,7 @@ func (c Config) Validate() error {
 	if n := len(c.Network.SecurityGroups); n > 5 {
 		bad("network.securityGroups: %d security groups, ECS takes at most 5", n)
 	}
-	for _, f := range []struct{ name, v string }{{"executionRoleArn", c.ExecutionRoleArn}, {"taskRoleArn", c.TaskRoleArn}} {
+	for _, f := range []struct{ name, v string }{{"executionRoleArn", c.ExecutionRoleArn}, {"taskRoleArn", c.TaskRoleArn}, {"scheduleRoleArn", c.ScheduleRoleArn}} {
 		if f.v != "" && !arnRE.MatchString(f.v) {
 			bad("%s: %q is not an ARN", f.name, f.v)
 		}
@@ -165,7 +175,7 @@ func (c Config) Validate() error {
 	for _, m := range []struct {
 		name string
 		m    map[string]string
-	}{{"serviceAccounts", c.ServiceAccounts}, {"registryCredentials", c.RegistryCredentials}} {
+	}{{"serviceAccounts", c.ServiceAccounts}, {"registryCredentials", c.RegistryCredentials}, {"targetGroups", c.TargetGroups}} {
 		for _, k := range sortedKeys(m.m) {
 			if !arnRE.MatchString(m.m[k]) {
 				bad("%s[%q]: %q is not an ARN", m.name, k, m.m[k])

@@ -46,6 +46,9 @@ type Output struct {
 	RunTask *ecs.RunTaskInput
 	// Schedule is the EventBridge Scheduler CreateSchedule input of a CronJob (N.schedule.json).
 	Schedule *mapping.ScheduleInput
+	// ExtraSchedules are the further schedules of a CronJob that one EventBridge expression cannot
+	// say (both day fields restricted): N-2.schedule.json, ….
+	ExtraSchedules []*mapping.ScheduleInput
 	// Scaling holds the Application Auto Scaling inputs of a HorizontalPodAutoscaler (N.scaling.json).
 	Scaling *Scaling
 	// TargetGroup is the target group health check a load-balanced Service needs (N.targetgroup.json).
@@ -87,6 +90,8 @@ type Converter struct {
 	// ECS task definitions and services, converted to Kubernetes by Finish.
 	ecsTDs      []*ecsInputTD
 	ecsServices []*ecsInputService
+	// ecsExtra are the schedules and scaling inputs, converted to CronJobs and autoscalers.
+	ecsExtra ecsExtras
 }
 
 // NewConverter returns a converter with the given options.
@@ -114,8 +119,11 @@ func (c *Converter) Add(doc Document) {
 		}
 		c.workloads = append(c.workloads, w)
 		c.decoded[w] = fs
+		c.ix.addWorkloadDoc(doc)
 	case FormatTaskDefinition, FormatService:
 		c.addECS(doc)
+	case FormatSchedule, FormatScaling, FormatRunTask, FormatTargetGroup:
+		c.addECSExtra(doc)
 	default:
 		c.finding(doc.DocRef, "", mapping.Info, fmt.Sprintf("%s input is not converted to ECS; skipped", doc.Format))
 	}
@@ -148,38 +156,77 @@ func (c *Converter) findings(ref DocRef, fs mapping.Findings) {
 // Finish converts the workloads seen so far and returns the result. Two workloads that would get
 // the same ECS name are both errors: nothing is silently overwritten.
 func (c *Converter) Finish() Result {
-	owners := map[string]*Workload{}
+	names := nameTable{}
 	for _, w := range c.workloads {
 		name, _ := mapping.ECSName(w.Meta.Name)
-		if prev, dup := owners[name]; dup {
-			c.AddError(&DocError{Doc: w.Ref, Path: "metadata.name", Err: fmt.Errorf("the ECS name %q is already taken by %s (ECS has no namespaces: rename one of them)", name, prev.Ref)})
+		if err := names.claim(name, w.Ref); err != nil {
+			c.AddError(err)
 			continue
 		}
-		owners[name] = w
-		c.convertWorkload(w, name)
+		r := c.convertWorkload(w, name, c.decoded[w])
+		c.res.Findings = append(c.res.Findings, r.findings...)
+		if r.err != nil {
+			c.AddError(r.err)
+			continue
+		}
+		c.res.Outputs = append(c.res.Outputs, *r.out)
 	}
-	c.finishReverse()
+	c.afterWorkloads()
 	return c.res
 }
 
-func (c *Converter) convertWorkload(w *Workload, name string) {
+// afterWorkloads is what Finish does once every workload is converted: the ECS → Kubernetes
+// conversions. Batches call it after their second pass.
+func (c *Converter) afterWorkloads() {
+	c.finishReverse()
+}
+
+// nameTable records which document took each ECS name.
+type nameTable map[string]DocRef
+
+// claim takes name for ref, or returns the error naming the document that took it first.
+func (t nameTable) claim(name string, ref DocRef) error {
+	if prev, dup := t[name]; dup {
+		return &DocError{Doc: ref, Path: "metadata.name", Err: fmt.Errorf("the ECS name %q is already taken by %s (ECS has no namespaces: rename one of them)", name, prev)}
+	}
+	t[name] = ref
+	return nil
+}
+
+// workloadResult is what converting one workload gives: its output, or the error that stops it,
+// and its findings (those of decoding it first).
+type workloadResult struct {
+	out      *Output
+	findings []Finding
+	err      error
+}
+
+// convertWorkload converts one decoded workload. It only reads the converter (its options and
+// index), so batches run it on several workloads at once.
+func (c *Converter) convertWorkload(w *Workload, name string, decoded mapping.Findings) workloadResult {
 	ref := w.Ref
 	ref.Kind, ref.Name = w.Kind, w.Meta.Name
+	var r workloadResult
+	add := func(fs mapping.Findings) bool {
+		for _, f := range fs {
+			r.findings = append(r.findings, Finding{Doc: ref, Finding: f})
+		}
+		if fs.HasErrors() {
+			r.err = &DocError{Doc: ref, Err: errors.New("cannot be converted (see the errors above)")}
+			return false
+		}
+		return true
+	}
 	td, svc, fs := convertOne(w, name, c.ix, c.opts.Config)
-	fs = append(c.decoded[w], fs...)
-	c.findings(ref, fs)
-	if fs.HasErrors() {
-		c.AddError(&DocError{Doc: ref, Err: errors.New("cannot be converted (see the errors above)")})
-		return
+	if !add(append(append(mapping.Findings{}, decoded...), fs...)) {
+		return r
 	}
 	out := Output{Doc: ref, Name: name, TaskDefinition: td, Service: svc}
-	efs := c.extend(&out, w)
-	c.findings(ref, efs)
-	if efs.HasErrors() {
-		c.AddError(&DocError{Doc: ref, Err: errors.New("cannot be converted (see the errors above)")})
-		return
+	if !add(c.extend(&out, w)) {
+		return r
 	}
-	c.res.Outputs = append(c.res.Outputs, out)
+	r.out = &out
+	return r
 }
 
 // convertOne converts one workload to a task definition and, for the kinds that have one, a
@@ -193,8 +240,10 @@ func convertOne(w *Workload, name string, ix *Index, cfg Config) (*ecs.RegisterT
 	cfg, lfs := launchTypeFromAnnotations(w, cfg)
 	fs = append(fs, lfs...)
 	td, tfs := TaskDefinition(w, name, ix, cfg)
-	fs = append(fs, restoreTaskDefinition(td, w, tfs)...)
+	net, nfs := ix.serviceNetwork(w, td, cfg)
+	fs = append(fs, restoreTaskDefinition(td, w, append(tfs, nfs...))...)
 	svc, sfs := Service(w, name, td, cfg)
+	net.apply(svc)
 	fs = append(fs, restoreService(svc, td, w, sfs)...)
 	fs = append(fs, kindFindings(w)...)
 	return td, svc, fs

@@ -39,6 +39,14 @@ type Index struct {
 	secretKeys      map[string][]string
 	serviceAccounts map[string]*corev1.ServiceAccount
 	claims          map[string]*corev1.PersistentVolumeClaim
+	// services and hpas are the Services and HorizontalPodAutoscalers in input order;
+	// workloadRefs name the workloads, in input order, so that the first workload a Service selects
+	// gets it.
+	services     []*indexedService
+	hpas         []*indexedHPA
+	workloadRefs []workloadRef
+	// notes are findings about Services and autoscalers, raised while their workloads convert.
+	notes *objectNotes
 }
 
 // NewIndex returns an empty index.
@@ -48,6 +56,7 @@ func NewIndex() *Index {
 		secretKeys:      map[string][]string{},
 		serviceAccounts: map[string]*corev1.ServiceAccount{},
 		claims:          map[string]*corev1.PersistentVolumeClaim{},
+		notes:           &objectNotes{},
 	}
 }
 
@@ -167,6 +176,12 @@ func (ix *Index) AddObject(doc Document) (*Workload, mapping.Findings, error) {
 			ix.claims[objKey(o.Namespace, o.Name)] = o
 		}
 		return nil, fs, err
+	case "Service":
+		fs, err = ix.addService(doc)
+		return nil, fs, err
+	case "HorizontalPodAutoscaler":
+		fs, err = ix.addHPA(doc)
+		return nil, fs, err
 	default:
 		return nil, nil, nil
 	}
@@ -205,10 +220,11 @@ func IsWorkloadKind(kind string) bool {
 	return false
 }
 
-// IsSupportingKind reports whether objects of this kind are read for the references workloads make.
+// IsSupportingKind reports whether objects of this kind are read for the references workloads make,
+// or for what they add to the ECS side of the workloads they select (Services, autoscalers).
 func IsSupportingKind(kind string) bool {
 	switch kind {
-	case "ConfigMap", "Secret", "ServiceAccount", "PersistentVolumeClaim":
+	case "ConfigMap", "Secret", "ServiceAccount", "PersistentVolumeClaim", "Service", "HorizontalPodAutoscaler":
 		return true
 	}
 	return false

@@ -17,9 +17,9 @@ type File struct {
 
 // Files renders everything one workload becomes on ECS, in a fixed order: N.taskdef.json
 // (RegisterTaskDefinition input), N.service.json (CreateService input), N.runtask.json (RunTask
-// input), N.schedule.json (Scheduler CreateSchedule input), N.scaling.json (Application Auto
-// Scaling inputs) and N.targetgroup.json (target group health check), each when present. Each
-// file is indented JSON ending in a newline.
+// input), N.schedule.json (Scheduler CreateSchedule input; N-2.schedule.json for a second one),
+// N.scaling.json (Application Auto Scaling inputs) and N.targetgroup.json (target group health
+// check), each when present. Each file is indented JSON ending in a newline.
 func (o Output) Files() ([]File, error) {
 	var files []File
 	add := func(suffix string, v any) error {
@@ -45,11 +45,17 @@ func (o Output) Files() ([]File, error) {
 	}
 	// The Scheduler, Application Auto Scaling and ELB inputs are plain structs with the member
 	// names of their service models, so encoding/json writes them.
-	for _, x := range []struct {
+	type entry struct {
 		suffix string
 		v      any
 		set    bool
-	}{{".schedule.json", o.Schedule, o.Schedule != nil}, {".scaling.json", o.Scaling, o.Scaling != nil}, {".targetgroup.json", o.TargetGroup, o.TargetGroup != nil}} {
+	}
+	entries := []entry{{".schedule.json", o.Schedule, o.Schedule != nil}}
+	for i, s := range o.ExtraSchedules {
+		entries = append(entries, entry{fmt.Sprintf("-%d.schedule.json", i+2), s, s != nil})
+	}
+	entries = append(entries, entry{".scaling.json", o.Scaling, o.Scaling != nil}, entry{".targetgroup.json", o.TargetGroup, o.TargetGroup != nil})
+	for _, x := range entries {
 		if !x.set {
 			continue
 		}

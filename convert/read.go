@@ -26,6 +26,14 @@ const (
 	FormatTaskDefinition
 	// FormatService is a CreateService input or a describe-services output.
 	FormatService
+	// FormatSchedule is an EventBridge Scheduler CreateSchedule input (N.schedule.json).
+	FormatSchedule
+	// FormatScaling is the Application Auto Scaling inputs podecs writes (N.scaling.json).
+	FormatScaling
+	// FormatRunTask is a RunTask input (N.runtask.json).
+	FormatRunTask
+	// FormatTargetGroup is the target group health check podecs writes (N.targetgroup.json).
+	FormatTargetGroup
 )
 
 func (f Format) String() string {
@@ -36,6 +44,14 @@ func (f Format) String() string {
 		return "ECS task definition"
 	case FormatService:
 		return "ECS service"
+	case FormatSchedule:
+		return "EventBridge Scheduler schedule"
+	case FormatScaling:
+		return "Application Auto Scaling"
+	case FormatRunTask:
+		return "ECS RunTask"
+	case FormatTargetGroup:
+		return "target group health check"
 	}
 	return "unknown"
 }
@@ -240,8 +256,32 @@ func classify(top map[string]json.RawMessage, js []byte, ref DocRef) (Document, 
 		doc.Format, doc.Kind, doc.Name = FormatTaskDefinition, "TaskDefinition", str(td, "family")
 	case top["serviceName"] != nil || top["services"] != nil || top["service"] != nil:
 		doc.Format, doc.Kind, doc.Name = FormatService, "Service", str(top, "serviceName")
+	case top["ScheduleExpression"] != nil && top["Target"] != nil:
+		doc.Format, doc.Kind, doc.Name = FormatSchedule, "Schedule", str(top, "Name")
+	case top["RegisterScalableTarget"] != nil:
+		var target map[string]json.RawMessage
+		_ = json.Unmarshal(top["RegisterScalableTarget"], &target)
+		doc.Format, doc.Kind, doc.Name = FormatScaling, "ScalableTarget", str(target, "ResourceId")
+	case top["taskDefinition"] != nil:
+		doc.Format, doc.Kind, doc.Name = FormatRunTask, "RunTask", str(top, "taskDefinition")
+	case isTargetGroupHealthCheck(top):
+		doc.Format, doc.Kind = FormatTargetGroup, "TargetGroup"
 	default:
-		return doc, errors.New("neither a Kubernetes object (apiVersion, kind) nor ECS input (containerDefinitions, taskDefinition, serviceName, services)")
+		return doc, errors.New("neither a Kubernetes object (apiVersion, kind) nor ECS input (containerDefinitions, taskDefinition, serviceName, services) nor a schedule, scaling or target group file as podecs writes them")
 	}
 	return doc, nil
+}
+
+// isTargetGroupHealthCheck recognises the target group health check settings podecs writes: only
+// ELBv2 health check members.
+func isTargetGroupHealthCheck(top map[string]json.RawMessage) bool {
+	if len(top) == 0 {
+		return false
+	}
+	for k := range top {
+		if !strings.HasPrefix(k, "HealthCheck") && k != "HealthyThresholdCount" && k != "UnhealthyThresholdCount" && k != "Matcher" {
+			return false
+		}
+	}
+	return true
 }

@@ -71,6 +71,9 @@ type ReverseInput struct {
 	ServiceDoc         DocRef
 	// ServicePath is "" for the CreateService input form, "services[N]" or "service" for outputs.
 	ServicePath string
+	// Schedule, when set, runs the task definition: it becomes a CronJob (without a service).
+	Schedule    *mapping.ScheduleInput
+	ScheduleDoc DocRef
 }
 
 // ecsInputTD is a task definition read from the input.

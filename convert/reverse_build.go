@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -33,7 +34,7 @@ func Reverse(in ReverseInput, opts ReverseOptions) (*Manifest, []Finding) {
 	spec := r.podSpec()
 	objs, wMeta, tMeta := r.objects(spec)
 	r.reportCarried()
-	if !r.tdFs.HasErrors() && !r.svcFs.HasErrors() {
+	if !r.tdFs.HasErrors() && !r.svcFs.HasErrors() && !r.schedFs.HasErrors() {
 		r.annotate(objs, wMeta, tMeta)
 	}
 	var out []Finding
@@ -43,9 +44,15 @@ func Reverse(in ReverseInput, opts ReverseOptions) (*Manifest, []Finding) {
 	for _, f := range r.svcFs {
 		out = append(out, Finding{Doc: in.ServiceDoc, Finding: f})
 	}
+	for _, f := range r.schedFs {
+		out = append(out, Finding{Doc: in.ScheduleDoc, Finding: f})
+	}
 	doc := in.TaskDefinitionDoc
-	if in.Service != nil {
+	switch {
+	case in.Service != nil:
 		doc = in.ServiceDoc
+	case in.Schedule != nil:
+		doc = in.ScheduleDoc
 	}
 	return &Manifest{Doc: doc, Name: r.name, Objects: objs, in: in}, out
 }
@@ -60,6 +67,9 @@ func (r *reverser) prepare() {
 		if r.svc.SchedulingStrategy == types.SchedulingStrategyDaemon {
 			r.kind = "DaemonSet"
 		}
+	case r.in.Schedule != nil:
+		src, field = r.in.Schedule.Name, "Name"
+		r.kind = "CronJob"
 	case r.opts.Kind == KindDeployment:
 		r.kind = "Deployment"
 	default:
@@ -69,8 +79,11 @@ func (r *reverser) prepare() {
 	r.name = name
 	if changed {
 		fs := &r.tdFs
-		if r.svc != nil {
+		switch {
+		case r.svc != nil:
 			fs = &r.svcFs
+		case r.in.Schedule != nil:
+			fs = &r.schedFs
 		}
 		fs.Add(field, mapping.Info, "%q is not a valid Kubernetes name; the %s is named %q", src, r.kind, name)
 	}
@@ -120,6 +133,10 @@ func (r *reverser) objects(spec corev1.PodSpec) (objs []Object, wMeta, tMeta *me
 			Spec: appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: sel}, Template: tmpl, UpdateStrategy: r.daemonStrategy()}}
 		objs = append(objs, ds)
 		wMeta, tMeta = &ds.ObjectMeta, &ds.Spec.Template.ObjectMeta
+	case "CronJob":
+		cj := r.cronJob(meta, tmpl)
+		objs = append(objs, cj)
+		wMeta, tMeta = &cj.ObjectMeta, &cj.Spec.JobTemplate.Spec.Template.ObjectMeta
 	default:
 		dep := &appsv1.Deployment{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"}, ObjectMeta: meta,
 			Spec: appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: sel}, Template: tmpl}}
@@ -131,7 +148,7 @@ func (r *reverser) objects(spec corev1.PodSpec) (objs []Object, wMeta, tMeta *me
 		wMeta, tMeta = &dep.ObjectMeta, &dep.Spec.Template.ObjectMeta
 	}
 	if r.svc != nil {
-		if s := r.k8sService(&spec); s != nil {
+		for _, s := range r.k8sServices(&spec) {
 			s.Labels = mergeLabels(r.labels, s.Labels)
 			objs = append(objs, s)
 		}
@@ -331,6 +348,8 @@ func (r *reverser) secretRefs(objs []Object) map[string]map[string]string {
 			spec = &x.Spec.Template.Spec
 		case *appsv1.DaemonSet:
 			spec = &x.Spec.Template.Spec
+		case *batchv1.CronJob:
+			spec = &x.Spec.JobTemplate.Spec.Template.Spec
 		default:
 			continue
 		}
@@ -433,9 +452,12 @@ func (c *Converter) addECS(doc Document) {
 	}
 }
 
-// finishReverse converts the ECS inputs: every service with the task definition it runs, then the
-// task definitions no service runs. Two workloads with the same Kubernetes name are both errors.
+// finishReverse first reports the Kubernetes Services and autoscalers, once every workload is
+// converted; then it converts the ECS inputs: every service with the task definition it runs,
+// every schedule with its task definition, then the task definitions nothing runs, and adds the
+// autoscalers of the scaling inputs. Two workloads with the same Kubernetes name are both errors.
 func (c *Converter) finishReverse() {
+	c.reportObjects()
 	taken := map[string]DocRef{}
 	reported := map[any]bool{}
 	decodeFindings := func(key any, ref DocRef, fs mapping.Findings) {
@@ -472,10 +494,12 @@ func (c *Converter) finishReverse() {
 		emit(ReverseInput{TaskDefinition: d.td, TaskDefinitionDoc: d.doc, TaskDefinitionPath: d.path,
 			Service: s.svc, ServiceDoc: s.doc, ServicePath: s.path})
 	}
+	c.reverseSchedules(decodeFindings, emit)
 	for _, d := range c.ecsTDs {
 		if !d.used {
 			decodeFindings(d, d.doc, d.fs)
 			emit(ReverseInput{TaskDefinition: d.td, TaskDefinitionDoc: d.doc, TaskDefinitionPath: d.path})
 		}
 	}
+	c.reverseScaling()
 }

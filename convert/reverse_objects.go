@@ -12,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/yaml"
 
 	"github.com/podecs/podecs/mapping"
@@ -316,12 +315,7 @@ func (r *reverser) k8sService(spec *corev1.PodSpec) *corev1.Service {
 		}
 	}
 	sort.SliceStable(ports, func(i, j int) bool { return ports[i].Port < ports[j].Port })
-	name := r.name
-	if len(validation.IsDNS1035Label(name)) > 0 {
-		// Service names must start with a letter (DNS-1035).
-		name = strings.TrimRight(("svc-" + name)[:min(len(name)+4, validation.DNS1035LabelMaxLength)], "-")
-		r.svcFinding("serviceName", mapping.Info, "a Kubernetes Service name must start with a letter; the Service is named %q", name)
-	}
+	name := r.serviceName()
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: r.namespace, Labels: map[string]string{SelectorLabel: r.name}},

@@ -24,12 +24,14 @@ type reverser struct {
 	svc   *ecs.CreateServiceInput
 	tdFs  mapping.Findings
 	svcFs mapping.Findings
+	// schedFs are the findings about the schedule of a CronJob.
+	schedFs mapping.Findings
 
 	name      string
 	namespace string
 	labels    map[string]string
 	extraTags []types.Tag
-	kind      string // Pod, Deployment, DaemonSet
+	kind      string // Pod, Deployment, DaemonSet, CronJob
 	names     []string
 	volNames  map[string]string
 	vols      []corev1.Volume

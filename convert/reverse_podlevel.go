@@ -258,12 +258,23 @@ func (r *reverser) podLevel(spec *corev1.PodSpec, roles []containerRole) {
 	r.hostAliases(spec)
 }
 
-// restartPolicy: Deployments and DaemonSets always restart; a Pod follows the essential
-// containers' restart policy (a task that runs alone is not restarted by ECS).
+// restartPolicy: Deployments and DaemonSets always restart; a Pod, or the pods of a CronJob,
+// follow the essential containers' restart policy (a task that runs alone is not restarted by
+// ECS). A Job's pods cannot restart Always: OnFailure is the nearest.
 func (r *reverser) restartPolicy(roles []containerRole) corev1.RestartPolicy {
-	if r.kind != "Pod" {
+	if r.kind != "Pod" && r.kind != "CronJob" {
 		return corev1.RestartPolicyAlways
 	}
+	pol := r.podRestartPolicy(roles)
+	if r.kind == "CronJob" && pol == corev1.RestartPolicyAlways {
+		r.tdFinding("containerDefinitions", mapping.Info, "the containers restart whenever they exit; a Job's pods cannot restart Always, so OnFailure")
+		return corev1.RestartPolicyOnFailure
+	}
+	return pol
+}
+
+// podRestartPolicy is the restart policy of a pod that runs on its own.
+func (r *reverser) podRestartPolicy(roles []containerRole) corev1.RestartPolicy {
 	got, same := "", true
 	for i, d := range r.td.ContainerDefinitions {
 		if roles[i] != roleApp {

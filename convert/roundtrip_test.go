@@ -18,6 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/api/validate/content"
@@ -259,6 +261,16 @@ func rvValidateManifest(t testing.TB, y []byte) {
 			v.annotations(x.Spec.Template.Annotations)
 			v.podSpec(&x.Spec.Template.Spec, true)
 			labelsByWorkload = append(labelsByWorkload, x.Spec.Template.Labels)
+		case *batchv1.CronJob:
+			tmpl := x.Spec.JobTemplate.Spec.Template
+			v.labels(tmpl.Labels)
+			v.annotations(tmpl.Annotations)
+			v.podSpec(&tmpl.Spec, false)
+			v.check(tmpl.Spec.RestartPolicy == corev1.RestartPolicyNever || tmpl.Spec.RestartPolicy == corev1.RestartPolicyOnFailure, "a Job's pods restart Never or OnFailure, not %q", tmpl.Spec.RestartPolicy)
+		case *autoscalingv2.HorizontalPodAutoscaler:
+			v.check(x.Spec.MaxReplicas >= 1, "maxReplicas %d", x.Spec.MaxReplicas)
+			v.check(x.Spec.MinReplicas == nil || *x.Spec.MinReplicas <= x.Spec.MaxReplicas, "minReplicas above maxReplicas")
+			v.subdomain(x.Spec.ScaleTargetRef.Name)
 		case *corev1.Service:
 			v.servicePorts(x.Spec.Ports)
 			services = append(services, x)
@@ -311,6 +323,10 @@ func rvNewTyped(t testing.TB, kind string) any {
 		return &corev1.PersistentVolumeClaim{}
 	case "ExternalSecret":
 		return &ExternalSecret{}
+	case "CronJob":
+		return &batchv1.CronJob{}
+	case "HorizontalPodAutoscaler":
+		return &autoscalingv2.HorizontalPodAutoscaler{}
 	}
 	t.Fatalf("unexpected kind %q", kind)
 	return nil

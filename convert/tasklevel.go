@@ -2,6 +2,7 @@ package convert
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -162,7 +163,7 @@ func (pc *podConverter) roles(td *ecsTaskDef, spec *corev1.PodSpec) {
 		}
 	}
 	if len(needs) > 0 {
-		pc.fs.Add("config.executionRoleArn", mapping.Lossy, "no executionRoleArn in --config, but the task uses %v, which need one", needs)
+		pc.fs.Add("config.executionRoleArn", mapping.Lossy, "no executionRoleArn in --config, but the task uses %s, which need one", strings.Join(needs, ", "))
 	}
 }
 

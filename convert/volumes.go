@@ -91,7 +91,11 @@ func (pc *podConverter) volumes(spec *corev1.PodSpec) volumeSet {
 				continue
 			}
 			task := types.Volume{Name: aws.String(ct.Name)}
+			// Claim templates sit beside the pod template, not in it: the path is absolute.
+			saved := pc.prefix
+			pc.prefix = ""
 			pc.claimVolume(&task, ct.Name, false, mapping.Index("spec.volumeClaimTemplates", i))
+			pc.prefix = saved
 			vs.kind[ct.Name] = volumeTask
 			vs.volumes = append(vs.volumes, task)
 		}

@@ -188,12 +188,6 @@ func join(path, name string) string {
 	return path + "." + name
 }
 
-// element is one entry of a keyed list.
-type element struct {
-	key string
-	v   reflect.Value
-}
-
 // keyedElements indexes a list by its elements' keys; a key seen again gets "#2", "#3", ….
 func keyedElements(spec listSpec, v reflect.Value) map[string]reflect.Value {
 	out := map[string]reflect.Value{}

@@ -51,6 +51,9 @@ func (l *Loader) Add(doc convert.Document) {
 		if err := l.addECS(doc); err != nil {
 			l.AddError(err)
 		}
+	case convert.FormatRunTask, convert.FormatSchedule, convert.FormatScaling, convert.FormatTargetGroup:
+		// The other files convert writes (RunTask, schedule, scaling, target group) are not
+		// compared: a workload is its task definition and service.
 	default:
 		l.conv.Add(doc)
 	}

@@ -47,9 +47,12 @@ func TestFixturesEqualTheirConversion(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			left := loadSide(t, cfg, "k8s", "testdata/fixtures/k8s/"+name+".yaml")
 			golden := filepath.Join("testdata/fixtures/k8s/golden", name)
-			files, err := filepath.Glob(filepath.Join(golden, "*.json"))
+			files, err := filepath.Glob(filepath.Join(golden, "*.taskdef.json"))
 			require.NoError(t, err)
 			require.NotEmpty(t, files)
+			services, err := filepath.Glob(filepath.Join(golden, "*.service.json"))
+			require.NoError(t, err)
+			files = append(files, services...)
 			right := loadSide(t, cfg, "golden", golden)
 			rep := Compare(left, right)
 			assertAllEqual(t, rep, len(left.Workloads))
@@ -107,8 +110,15 @@ func describedSide(t *testing.T, cfg convert.Config, files []string) Side {
 			doc["serviceArn"] = arn + "service/" + doc["serviceName"].(string)
 			doc["status"], doc["runningCount"], doc["pendingCount"] = "ACTIVE", 1, 0
 			doc["roleArn"] = "arn:aws:iam::123456789012:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
-			doc["loadBalancers"], doc["serviceRegistries"], doc["events"] = []any{}, []any{}, []any{}
-			doc["healthCheckGracePeriodSeconds"] = 0
+			doc["loadBalancers"], doc["serviceRegistries"], doc["events"] = orEmpty(doc["loadBalancers"]), []any{}, []any{}
+			if doc["healthCheckGracePeriodSeconds"] == nil {
+				doc["healthCheckGracePeriodSeconds"] = 0
+			}
+			// ECS reports Service Connect on the deployments, not on the service.
+			if sc, ok := doc["serviceConnectConfiguration"]; ok {
+				delete(doc, "serviceConnectConfiguration")
+				doc["deployments"] = []any{map[string]any{"status": "PRIMARY", "serviceConnectConfiguration": sc}}
+			}
 			if doc["launchType"] == "FARGATE" {
 				doc["platformVersion"], doc["platformFamily"] = "LATEST", "Linux"
 			}

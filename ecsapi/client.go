@@ -61,6 +61,20 @@ const (
 
 // NewClient builds an ECS client from the standard AWS configuration chain and o.
 func NewClient(ctx context.Context, o Options) (*ecs.Client, error) {
+	cfg, err := awsConfig(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return ecs.NewFromConfig(cfg, func(eo *ecs.Options) {
+		if o.EndpointURL != "" {
+			eo.BaseEndpoint = aws.String(o.EndpointURL)
+		}
+	}), nil
+}
+
+// awsConfig loads the standard AWS configuration with podecs' timeouts and retries, and o's
+// region and profile; the region is required.
+func awsConfig(ctx context.Context, o Options) (aws.Config, error) {
 	timeout := o.Timeout
 	if timeout <= 0 {
 		timeout = DefaultRequestTimeout
@@ -85,14 +99,10 @@ func NewClient(ctx context.Context, o Options) (*ecs.Client, error) {
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("AWS configuration: %w", err)
+		return aws.Config{}, fmt.Errorf("AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
-		return nil, errors.New("no AWS region: use --region, set AWS_REGION, or give the profile a region")
+		return aws.Config{}, errors.New("no AWS region: use --region, set AWS_REGION, or give the profile a region")
 	}
-	return ecs.NewFromConfig(cfg, func(eo *ecs.Options) {
-		if o.EndpointURL != "" {
-			eo.BaseEndpoint = aws.String(o.EndpointURL)
-		}
-	}), nil
+	return cfg, nil
 }

@@ -1,6 +1,16 @@
 // Package mapping holds the small, pure rules that translate single Kubernetes fields to Amazon ECS
 // fields and back: quantities, probes, rollout percentages, names, sizes. Each rule lives next to
 // its inverse so that round trips stay easy to test. Nothing here does I/O.
+//
+// Rules that can lose information take the JSON path of their source field and return
+// [Findings]: the path of each field concerned, a [Level] ([Info], [Lossy], [Unsupported],
+// [Error]) and a sentence a user understands. Callers collect them and decide what to do;
+// [Findings.HasErrors] says whether the object can be converted at all.
+//
+// The rule tables [PodRules], [ServiceRules], [TaskDefinitionRules] and [ECSServiceRules] describe
+// every field in both directions. They report the fields no rule maps ([ReportDropped]), the
+// tables of docs/mapping.md and docs/reverse.md are generated from them, and [Explain] looks
+// them up.
 package mapping
 
 import "fmt"

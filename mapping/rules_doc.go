@@ -24,7 +24,8 @@ var levelMeanings = []struct {
 }
 
 // RenderMarkdown writes docs/mapping.md: the field tables of PodRules and ServiceRules, the finding
-// levels and the Fargate task sizes, ending with ReverseMarker.
+// levels, the Fargate task sizes and the tables of KindSections (Jobs, CronJobs, Services,
+// autoscalers), ending with ReverseMarker.
 func RenderMarkdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString(`<!-- Generated from the rule tables in mapping/ by "go test ./cmd/podecs -run TestDocs -update". Do not edit. -->
@@ -34,6 +35,9 @@ func RenderMarkdown(w io.Writer) error {
 podecs turns the pod template of a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or
 CronJob into an ECS task definition (the ` + "`RegisterTaskDefinition`" + ` input), and a Deployment,
 StatefulSet, DaemonSet or ReplicaSet into an ECS service as well (the ` + "`CreateService`" + ` input).
+Jobs, CronJobs, Services and HorizontalPodAutoscalers add the files of the last sections: a
+` + "`RunTask`" + ` input, an EventBridge Scheduler schedule, the service's Service Connect or load balancer
+settings, and the Application Auto Scaling inputs.
 The tables below are generated from the rule tables the converter itself uses
 (` + "`mapping.PodRules`" + ` and ` + "`mapping.ServiceRules`" + `), so they say field by field what ` + "`podecs convert`" + ` does.
 A field that is set in the input and has no rule is reported as unsupported: nothing is dropped
@@ -45,6 +49,9 @@ path or its ECS field.
 	writePodTable(&b)
 	writeServiceTable(&b)
 	writeFargateSizes(&b)
+	for _, sec := range KindSections() {
+		writeKindSection(&b, sec)
+	}
 	b.WriteString(ReverseMarker + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -192,3 +199,17 @@ var mdEscaper = strings.NewReplacer("|", `\|`, "<", "&lt;", "*", `\*`, "\n", " "
 
 // mdCell escapes text for a Markdown table cell: a pipe ends a cell, < starts HTML, * emphasis.
 func mdCell(s string) string { return mdEscaper.Replace(s) }
+
+// writeKindSection writes the table of one KindSection.
+func writeKindSection(b *strings.Builder, sec KindSection) {
+	fmt.Fprintf(b, "## %s\n\n%s\n\n", sec.Title, sec.Intro)
+	b.WriteString("| Kubernetes field | ECS field | treatment | finding level | rule |\n|---|---|---|---|---|\n")
+	for _, r := range sec.Rules {
+		field := "`" + r.K8s + "`"
+		if r.K8s == "" {
+			field = "— (`--config` `" + r.Config + "`)"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", field, mdECS(r.ECS), r.How, mdLevel(r.Rule), mdCell(r.Note))
+	}
+	b.WriteString("\n")
+}

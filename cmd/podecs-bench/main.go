@@ -32,6 +32,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "gen" {
+		if err := genMain(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == "floor" {
 		if err := floorMain(os.Args[2:]); err != nil {
 			fmt.Fprintln(os.Stderr, "floor:", err)
@@ -42,8 +49,9 @@ func main() {
 	bin := flag.String("podecs", "bin/podecs", "the podecs binary to measure")
 	sizes := flag.String("docs", "4000,40000", "corpus sizes in documents (two per file), comma-separated")
 	jobs := flag.Int("j", runtime.NumCPU(), "parallelism for podecs and the floor")
+	runs := flag.Int("runs", 3, "measured runs of each program per size (the median is shown)")
 	flag.Parse()
-	if err := benchMain(*bin, *sizes, *jobs); err != nil {
+	if err := benchMain(*bin, *sizes, *jobs, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "podecs-bench:", err)
 		os.Exit(1)
 	}
@@ -64,10 +72,7 @@ func measure(name string, args ...string) (run, error) {
 	err := cmd.Run()
 	wall := time.Since(start)
 	if err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 0 {
-			return run{}, fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, lastLines(stderr.String(), 5))
-		}
+		return run{}, fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, lastLines(stderr.String(), 5))
 	}
 	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	var rss int64
@@ -75,6 +80,34 @@ func measure(name string, args ...string) (run, error) {
 		rss = ru.Maxrss
 	}
 	return run{wall, rss}, nil
+}
+
+// pair measures the floor and podecs on one corpus: one warm-up run each (the page cache is then
+// equally warm for both), then n runs of each, alternated so that the machine's drift hits both
+// alike. Every run writes into a new, empty directory, and dirty pages are flushed before it. It
+// returns the median wall times and the largest peak RSS.
+func pair(n int, floor, podecs func(out string) (string, []string), tmp string) (fl, pd run, err error) {
+	var walls [2][]time.Duration
+	var rss [2]int64
+	for i := -1; i < n; i++ {
+		for k, cmd := range []func(string) (string, []string){floor, podecs} {
+			name, args := cmd(filepath.Join(tmp, fmt.Sprintf("out-%d-%d", k, i+1)))
+			syscall.Sync()
+			r, err := measure(name, args...)
+			if err != nil {
+				return run{}, run{}, err
+			}
+			if i >= 0 {
+				walls[k] = append(walls[k], r.wall)
+				rss[k] = max(rss[k], r.rssKB)
+			}
+		}
+	}
+	med := func(w []time.Duration) time.Duration {
+		sort.Slice(w, func(i, j int) bool { return w[i] < w[j] })
+		return w[len(w)/2]
+	}
+	return run{med(walls[0]), rss[0]}, run{med(walls[1]), rss[1]}, nil
 }
 
 func lastLines(s string, n int) string {
@@ -85,7 +118,15 @@ func lastLines(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-func benchMain(bin, sizes string, jobs int) error {
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Join(strings.Fields(string(data))[:3], " ")
+}
+
+func benchMain(bin, sizes string, jobs, runs int) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -95,8 +136,9 @@ func benchMain(bin, sizes string, jobs int) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	fmt.Printf("podecs-bench: %s, GOMAXPROCS %d, -j %d\n\n", runtime.GOOS+"/"+runtime.GOARCH, runtime.GOMAXPROCS(0), jobs)
-	fmt.Printf("%8s %6s %8s %10s %8s %9s %8s %6s %10s %10s\n", "docs", "files", "MB", "podecs", "docs/s", "MB/s", "floor", "ratio", "RSS podecs", "RSS floor")
+	fmt.Printf("podecs-bench: %s, %d CPUs, -j %d, median of %d runs into new directories; load average %s\n\n", runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), jobs, runs, loadAverage())
+	fmt.Printf("%8s %6s %7s %9s %8s %7s %9s %6s %10s %10s\n", "docs", "files", "MB", "podecs", "docs/s", "MB/s", "floor", "ratio", "RSS podecs", "RSS floor")
+	var rss []int64
 	for _, s := range strings.Split(sizes, ",") {
 		docs, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil {
@@ -107,46 +149,46 @@ func benchMain(bin, sizes string, jobs int) error {
 		if err != nil {
 			return err
 		}
-		floorOut, podecsOut := filepath.Join(tmp, "floor-out"), filepath.Join(tmp, "podecs-out")
-		// One warm-up run each, so the page cache is equally warm for both.
-		for _, d := range []string{floorOut, podecsOut} {
-			_ = os.RemoveAll(d)
-		}
-		if _, err := measure(self, "floor", "-j", strconv.Itoa(jobs), in, floorOut); err != nil {
-			return err
-		}
-		fl, err := measure(self, "floor", "-j", strconv.Itoa(jobs), in, floorOut)
-		if err != nil {
-			return err
-		}
-		args := []string{"convert", "-q", "-j", strconv.Itoa(jobs), "-f", in, "-o", podecsOut}
-		if _, err := measure(bin, args...); err != nil {
-			return err
-		}
-		pd, err := measure(bin, args...)
+		outs := filepath.Join(tmp, "out")
+		fl, pd, err := pair(runs,
+			func(out string) (string, []string) { return self, []string{"floor", "-j", strconv.Itoa(jobs), in, out} },
+			func(out string) (string, []string) {
+				return bin, []string{"convert", "-q", "-j", strconv.Itoa(jobs), "-f", in, "-o", out}
+			}, outs)
 		if err != nil {
 			return err
 		}
 		mb := float64(st.Bytes) / 1e6
-		fmt.Printf("%8d %6d %8.1f %10s %8.0f %9.2f %8s %6.2f %7d MiB %7d MiB\n", st.Documents, st.Files, mb,
+		fmt.Printf("%8d %6d %7.1f %9s %8.0f %7.2f %9s %6.2f %6d MiB %6d MiB\n", st.Documents, st.Files, mb,
 			pd.wall.Round(time.Millisecond), float64(st.Documents)/pd.wall.Seconds(), mb/pd.wall.Seconds(),
 			fl.wall.Round(time.Millisecond), pd.wall.Seconds()/fl.wall.Seconds(), pd.rssKB/1024, fl.rssKB/1024)
-		_ = os.RemoveAll(in)
+		rss = append(rss, pd.rssKB)
+		for _, d := range []string{in, outs} {
+			_ = os.RemoveAll(d)
+		}
+	}
+	if len(rss) > 1 && rss[0] > 0 {
+		fmt.Printf("\npeak RSS of podecs, largest corpus / smallest: %.2f\n", float64(rss[len(rss)-1])/float64(rss[0]))
 	}
 	one := filepath.Join(tmp, "one")
 	if _, err := corpusgen.Generate(one, corpusgen.Options{Workloads: 1, Seed: 2}); err != nil {
 		return err
 	}
+	file := filepath.Join(one, corpusgen.FileName(0))
 	var walls []time.Duration
-	for i := 0; i < 7; i++ {
-		r, err := measure(bin, "convert", "-q", "-f", one, "-o", filepath.Join(tmp, "one-out"))
+	var rssOne int64
+	for i := range 8 {
+		r, err := measure(bin, "convert", "-q", "-f", file, "-o", filepath.Join(tmp, "one-out"))
 		if err != nil {
 			return err
 		}
-		walls = append(walls, r.wall)
+		if i > 0 { // the first run warms the page cache
+			walls = append(walls, r.wall)
+			rssOne = max(rssOne, r.rssKB)
+		}
 	}
 	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
-	fmt.Printf("\none-file conversion: median %s over %d runs\n", walls[len(walls)/2].Round(100*time.Microsecond), len(walls))
+	fmt.Printf("one-file conversion (1 Deployment, 1 ConfigMap): median %s over %d runs, peak RSS %d MiB\n", walls[len(walls)/2].Round(100*time.Microsecond), len(walls), rssOne/1024)
 	return nil
 }
 
@@ -234,4 +276,36 @@ func floorFile(path, outPrefix string) error {
 			return err
 		}
 	}
+}
+
+// genMain writes a corpus: podecs-bench gen [-docs N] [-one] DIR (with -one, DIR is a file).
+func genMain(args []string) error {
+	fs := flag.NewFlagSet("gen", flag.ExitOnError)
+	docs := fs.Int("docs", 4000, "documents (two per workload)")
+	one := fs.Bool("one", false, "write one multi-document file instead of a directory")
+	seed := fs.Int64("seed", 1, "random seed")
+	_ = fs.Parse(args)
+	if fs.NArg() != 1 {
+		return errors.New("usage: podecs-bench gen [-docs N] [-one] DIR")
+	}
+	o := corpusgen.Options{Workloads: *docs / 2, Seed: *seed}
+	var st corpusgen.Stats
+	var err error
+	if *one {
+		f, ferr := os.Create(fs.Arg(0))
+		if ferr != nil {
+			return ferr
+		}
+		st, err = corpusgen.Write(f, o)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	} else {
+		st, err = corpusgen.Generate(fs.Arg(0), o)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d documents in %d files, %.1f MB\n", st.Documents, st.Files, float64(st.Bytes)/1e6)
+	return nil
 }

@@ -1,14 +1,20 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -26,18 +32,28 @@ type convertOptions struct {
 	ReportFile  string
 	Quiet       bool
 	MaxDocBytes int
+	// MaxInputBytes bounds the bytes read over all inputs.
+	MaxInputBytes int64
+	// Jobs is how many documents are converted at once (0: one per CPU).
+	Jobs int
+	// CPUProfile and MemProfile are pprof output files (hidden flags, for profiling).
+	CPUProfile, MemProfile string
 	// Kind is what an ECS task definition without a service becomes: pod or deployment.
 	Kind string
 	// ExternalSecrets adds ExternalSecret objects for the Secrets that ECS secrets become.
 	ExternalSecrets bool
+	// isTTY decides whether standard error gets a progress bar; progressDelay is how long a run
+	// goes before the bar appears. Tests set both.
+	isTTY         func(io.Writer) bool
+	progressDelay time.Duration
 }
 
 func convertCommand(s streams) *cli.Command {
-	var o convertOptions
+	o := convertOptions{isTTY: isTerminal, progressDelay: time.Second}
 	return &cli.Command{
 		Name:      "convert",
 		Usage:     "convert Kubernetes manifests to ECS task definitions and services, and back",
-		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--launch-type FARGATE|EC2] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE]",
+		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--launch-type FARGATE|EC2] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE] [-j N]",
 		Description: "PATH is a file, a directory (read recursively: .yaml, .yml, .json) or - for standard input.\n" +
 			"With -o DIR each workload N writes DIR/N.taskdef.json (the RegisterTaskDefinition input) and,\n" +
 			"for Deployments, StatefulSets, DaemonSets and ReplicaSets, DIR/N.service.json (the CreateService\n" +
@@ -45,7 +61,10 @@ func convertCommand(s streams) *cli.Command {
 			"ECS documents in the input (RegisterTaskDefinition or CreateService inputs, describe-task-definition\n" +
 			"or describe-services outputs) are converted to Kubernetes: with -o DIR each workload N writes\n" +
 			"DIR/N.yaml (its objects as multi-document YAML); without -o the YAML goes to standard output,\n" +
-			"documents separated by ---.",
+			"documents separated by ---.\n" +
+			"A batch (several files, a directory or standard input) is read once to index the objects\n" +
+			"workloads refer to, then converted on -j workers; outputs and findings keep the input order.\n" +
+			"On a terminal a progress bar shows on standard error, and a batch ends with a summary.",
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "input file, directory, or - for stdin (repeatable)", Required: true},
 			&cli.StringFlag{Name: "output-dir", Aliases: []string{"o"}, Usage: "write one file per object into `DIR` instead of standard output", Destination: &o.OutDir},
@@ -55,6 +74,10 @@ func convertCommand(s streams) *cli.Command {
 			&cli.StringFlag{Name: "report", Usage: "write all findings as JSON to `FILE`", Destination: &o.ReportFile},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors, not findings", Destination: &o.Quiet},
 			&cli.IntFlag{Name: "max-document-size", Usage: "largest accepted document in `BYTES`", Value: convert.DefaultMaxDocumentBytes, Destination: &o.MaxDocBytes},
+			&cli.Int64Flag{Name: "max-input-size", Usage: "largest accepted input in `BYTES`, over all files together", Value: convert.DefaultMaxInputBytes, Destination: &o.MaxInputBytes},
+			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "convert `N` documents at once (0: one per CPU)", Destination: &o.Jobs},
+			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Destination: &o.CPUProfile},
+			&cli.StringFlag{Name: "memprofile", Hidden: true, Destination: &o.MemProfile},
 			&cli.StringFlag{Name: "kind", Usage: "what an ECS task definition without a service becomes: pod or deployment", Value: convert.KindPod, Destination: &o.Kind},
 			&cli.BoolFlag{Name: "external-secrets", Usage: "with ECS input, add External Secrets Operator ExternalSecrets that fill the Secrets from AWS", Destination: &o.ExternalSecrets},
 		},
@@ -65,7 +88,7 @@ func convertCommand(s streams) *cli.Command {
 	}
 }
 
-func runConvert(o convertOptions, s streams) error {
+func runConvert(o convertOptions, s streams) (err error) {
 	cfg, err := loadConfig(o.ConfigFile, o.LaunchType, s)
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
@@ -74,49 +97,51 @@ func runConvert(o convertOptions, s streams) error {
 	if o.Kind != convert.KindPod && o.Kind != convert.KindDeployment {
 		return cli.Exit(fmt.Sprintf("--kind: %q is not pod or deployment", o.Kind), exitBadInput)
 	}
-	conv := convert.NewConverter(convert.Options{Config: cfg, Reverse: convert.ReverseOptions{Kind: o.Kind, ExternalSecrets: o.ExternalSecrets}})
-	if err := readInputs(o.Files, s.In, convert.ReadOptions{MaxDocumentBytes: o.MaxDocBytes}, conv.Add, func(e *convert.DocError) { conv.AddError(e) }); err != nil {
-		return cli.Exit(err.Error(), exitBadInput)
+	if o.Jobs < 0 {
+		return cli.Exit(fmt.Sprintf("--jobs: %d is negative", o.Jobs), exitBadInput)
 	}
-	res := conv.Finish()
-	printFindings(s.Err, res.Findings, o.Quiet)
-	for _, e := range res.Errors {
-		fmt.Fprintln(s.Err, "error:", e)
-	}
-	if o.ReportFile != "" {
-		if err := writeReport(o.ReportFile, res); err != nil {
-			return cli.Exit(err.Error(), exitBadInput)
-		}
-	}
-	files, err := renderOutputs(res.Outputs, res.Manifests)
+	stop, err := startProfiles(o.CPUProfile, o.MemProfile)
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
 	}
-	if o.OutDir != "" {
-		if err := writeFiles(o.OutDir, files); err != nil {
-			return cli.Exit(err.Error(), exitBadInput)
+	defer func() {
+		if perr := stop(); perr != nil && err == nil {
+			err = cli.Exit(perr.Error(), exitBadInput)
 		}
-	} else {
-		for i, f := range files {
-			if f.YAML && i > 0 {
-				if _, err := io.WriteString(s.Out, "---\n"); err != nil {
-					return cli.Exit(err.Error(), exitBadInput)
-				}
-			}
-			if _, err := s.Out.Write(f.Data); err != nil {
-				return cli.Exit(err.Error(), exitBadInput)
-			}
-		}
+	}()
+	inputs, isBatch, err := batchInputs(o.Files, s.In)
+	if err != nil {
+		return cli.Exit(err.Error(), exitBadInput)
 	}
-	if len(res.Errors) > 0 {
-		return cli.Exit(fmt.Sprintf("%d document(s) could not be converted", len(res.Errors)), exitBadInput)
+	r, err := newConvertRun(o, s, isBatch)
+	if err != nil {
+		return cli.Exit(err.Error(), exitBadInput)
 	}
-	if o.Strict {
-		for _, f := range res.Findings {
-			if f.Level == mapping.Lossy || f.Level == mapping.Unsupported {
-				return cli.Exit("--strict: lossy or unsupported fields found", exitFindings)
-			}
-		}
+	defer r.close()
+	spool, err := newFileSpool()
+	if err != nil {
+		return cli.Exit(err.Error(), exitBadInput)
+	}
+	defer spool.remove()
+	bo := convert.BatchOptions{
+		Options:       convert.Options{Config: cfg, Reverse: convert.ReverseOptions{Kind: o.Kind, ExternalSecrets: o.ExternalSecrets}},
+		Read:          convert.ReadOptions{MaxDocumentBytes: o.MaxDocBytes},
+		MaxInputBytes: o.MaxInputBytes,
+		Jobs:          o.Jobs,
+		Spool:         spool,
+	}
+	if err := convert.Batch(inputs, bo, convert.BatchHandler{Item: r.item, Progress: r.progress}); err != nil {
+		r.abort()
+		return cli.Exit(err.Error(), exitBadInput)
+	}
+	if err := r.finish(); err != nil {
+		return cli.Exit(err.Error(), exitBadInput)
+	}
+	if n := r.sum.failed(); n > 0 {
+		return cli.Exit(fmt.Sprintf("%d document(s) could not be converted", n), exitBadInput)
+	}
+	if o.Strict && r.sum.lossy() {
+		return cli.Exit("--strict: lossy or unsupported fields found", exitFindings)
 	}
 	return nil
 }
@@ -217,51 +242,17 @@ func printFindings(w io.Writer, fs []convert.Finding, quiet bool) {
 	}
 }
 
-func renderOutputs(outs []convert.Output, manifests []convert.Manifest) ([]convert.File, error) {
-	var files []convert.File
-	for _, o := range outs {
-		fs, err := o.Files()
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, fs...)
-	}
-	for _, m := range manifests {
-		fs, err := m.Files()
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, fs...)
-	}
-	return files, nil
-}
-
-// writeFiles writes each file atomically: a temporary file in the same directory, renamed into
-// place, so a failed or interrupted run never leaves a half-written file.
-func writeFiles(dir string, files []convert.File) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("output directory: %w", err)
-	}
-	for _, f := range files {
-		if err := writeAtomic(filepath.Join(dir, f.Name), f.Data); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func writeAtomic(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
 	if werr == nil {
-		werr = cerr
+		werr = tmp.Chmod(0o644)
 	}
-	if werr == nil {
-		werr = os.Chmod(tmp.Name(), 0o644)
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
 	}
 	if werr == nil {
 		werr = os.Rename(tmp.Name(), path)
@@ -285,20 +276,386 @@ type reportEntry struct {
 	Message  string        `json:"message"`
 }
 
-func writeReport(path string, res convert.Result) error {
-	entries := []reportEntry{}
-	for _, f := range res.Findings {
-		entries = append(entries, reportEntry{f.Doc.Source, f.Doc.Index, f.Doc.Item, f.Doc.Kind, f.Doc.Name, f.Path, f.Level, f.Message})
+func findingEntry(f convert.Finding) reportEntry {
+	return reportEntry{f.Doc.Source, f.Doc.Index, f.Doc.Item, f.Doc.Kind, f.Doc.Name, f.Path, f.Level, f.Message}
+}
+
+func errorEntry(err error) reportEntry {
+	var de *convert.DocError
+	if errors.As(err, &de) {
+		return reportEntry{de.Doc.Source, de.Doc.Index, de.Doc.Item, de.Doc.Kind, de.Doc.Name, de.Path, mapping.Error, de.Err.Error()}
 	}
-	for _, e := range res.Errors {
-		var de *convert.DocError
-		if errors.As(e, &de) {
-			entries = append(entries, reportEntry{de.Doc.Source, de.Doc.Index, de.Doc.Item, de.Doc.Kind, de.Doc.Name, de.Path, mapping.Error, de.Err.Error()})
+	return reportEntry{Level: mapping.Error, Message: err.Error()}
+}
+
+// batchInputs lists the inputs in reading order: files as given, directories recursively in sorted
+// order (.yaml, .yml, .json), "-" for standard input. isBatch is true for more than one file, a
+// directory or standard input: those runs end with a summary.
+func batchInputs(paths []string, stdin io.Reader) (inputs []convert.Input, isBatch bool, err error) {
+	for _, p := range paths {
+		if p == "-" {
+			inputs = append(inputs, convert.Input{Name: "<stdin>", Open: func() (io.ReadCloser, error) { return io.NopCloser(stdin), nil }})
+			isBatch = true
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, false, err
+		}
+		isBatch = isBatch || st.IsDir()
+		files, err := expandPath(p)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, f := range files {
+			in := convert.Input{Name: f, Open: func() (io.ReadCloser, error) { return os.Open(f) }}
+			if st, err := os.Stat(f); err == nil {
+				in.Size = st.Size()
+			}
+			inputs = append(inputs, in)
 		}
 	}
-	data, err := json.MarshalIndent(map[string]any{"findings": entries}, "", "  ")
+	return inputs, isBatch || len(inputs) > 1, nil
+}
+
+// fileSpool is the batch spool: a temporary file, unlinked at once where the system allows it
+// (the open file stays usable), else removed at the end.
+type fileSpool struct {
+	f        *os.File
+	unlinked bool
+}
+
+func newFileSpool() (*fileSpool, error) {
+	f, err := os.CreateTemp("", "podecs-spool-*")
 	if err != nil {
+		return nil, fmt.Errorf("temporary spool: %w", err)
+	}
+	return &fileSpool{f: f, unlinked: os.Remove(f.Name()) == nil}, nil
+}
+
+func (s *fileSpool) Write(p []byte) (int, error) { return s.f.Write(p) }
+
+func (s *fileSpool) Rewind() (io.Reader, error) {
+	_, err := s.f.Seek(0, io.SeekStart)
+	return s.f, err
+}
+
+func (s *fileSpool) remove() {
+	_ = s.f.Close()
+	if !s.unlinked {
+		_ = os.Remove(s.f.Name())
+	}
+}
+
+// convertRun writes what a batch gives as it comes: findings and errors to standard error, files to
+// the output directory (or standard output), entries to the report; and keeps the summary.
+type convertRun struct {
+	o       convertOptions
+	errw    *bufio.Writer
+	out     *bufio.Writer
+	files   *fileWriter
+	bar     *progressBar
+	sum     *summary
+	rep     *reportWriter
+	isBatch bool
+	// stdoutDocs counts the documents written to standard output.
+	stdoutDocs int
+}
+
+func newConvertRun(o convertOptions, s streams, isBatch bool) (*convertRun, error) {
+	r := &convertRun{o: o, errw: bufio.NewWriterSize(s.Err, 64<<10), out: bufio.NewWriterSize(s.Out, 256<<10), sum: newSummary(), isBatch: isBatch}
+	// No bar when the JSON goes to the same terminal: the two would mix on the screen.
+	tty := o.isTTY != nil && o.isTTY(s.Err) && (o.OutDir != "" || !o.isTTY(s.Out))
+	r.bar = newProgressBar(r.errw, tty && !o.Quiet, o.progressDelay, time.Now)
+	if o.OutDir != "" {
+		if err := prepareOutDir(o.OutDir); err != nil {
+			return nil, err
+		}
+		r.files = newFileWriter(o.OutDir, fileWriters)
+	}
+	if o.ReportFile != "" {
+		rep, err := newReportWriter(o.ReportFile)
+		if err != nil {
+			r.files.wait()
+			return nil, err
+		}
+		r.rep = rep
+	}
+	return r, nil
+}
+
+// prepareOutDir creates the output directory and checks that files can be created in it, so that
+// an unwritable directory fails before any conversion.
+func prepareOutDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".podecs-check*")
+	if err != nil {
+		return fmt.Errorf("output directory %s is not writable: %w", dir, err)
+	}
+	_ = f.Close()
+	return os.Remove(f.Name())
+}
+
+// item prints the findings and errors of one item and writes its files.
+func (r *convertRun) item(it convert.Item) error {
+	r.bar.clear()
+	for _, f := range it.Findings {
+		if !r.o.Quiet || f.Level == mapping.Error {
+			r.errw.WriteString(f.String())
+			r.errw.WriteByte('\n')
+		}
+		r.rep.add(findingEntry(f))
+	}
+	for _, e := range it.Errors {
+		fmt.Fprintln(r.errw, "error:", e)
+		r.rep.add(errorEntry(e))
+	}
+	r.sum.add(it)
+	for _, f := range it.Files {
+		if err := r.writeFile(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *convertRun) writeFile(f convert.File) error {
+	if r.files != nil {
+		return r.files.write(f)
+	}
+	if f.YAML && r.stdoutDocs > 0 {
+		r.out.WriteString("---\n")
+	}
+	if _, err := r.out.Write(f.Data); err != nil {
+		return fmt.Errorf("standard output: %w", err)
+	}
+	r.stdoutDocs++
+	return nil
+}
+
+// fileWriters is how many output files are written at once: writing is mostly waiting for the
+// file system, which overlaps with converting the next workloads.
+const fileWriters = 4
+
+// fileWriter writes output files atomically on several goroutines. A workload's files are handed
+// over at its turn, in input order, and written while the next workloads convert; the first
+// error is kept, and returned by the next write and by wait.
+type fileWriter struct {
+	dir     string
+	queue   chan convert.File
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	err     error
+	written atomic.Int64
+}
+
+func newFileWriter(dir string, workers int) *fileWriter {
+	w := &fileWriter{dir: dir, queue: make(chan convert.File, 16*workers)}
+	for range workers {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			for f := range w.queue {
+				if w.failed() != nil {
+					continue
+				}
+				if err := writeAtomic(filepath.Join(w.dir, f.Name), f.Data); err != nil {
+					w.mu.Lock()
+					if w.err == nil {
+						w.err = err
+					}
+					w.mu.Unlock()
+					continue
+				}
+				w.written.Add(1)
+			}
+		}()
+	}
+	return w
+}
+
+func (w *fileWriter) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+func (w *fileWriter) write(f convert.File) error {
+	if err := w.failed(); err != nil {
 		return err
 	}
-	return writeAtomic(path, append(data, '\n'))
+	w.queue <- f
+	return nil
+}
+
+// wait writes what is queued and returns the first error.
+func (w *fileWriter) wait() error {
+	if w == nil {
+		return nil
+	}
+	if w.queue != nil {
+		close(w.queue)
+		w.queue = nil
+	}
+	w.wg.Wait()
+	return w.failed()
+}
+
+func (r *convertRun) progress(p convert.Progress) {
+	r.sum.progress(p)
+	r.bar.update(p)
+}
+
+// finish waits for the files, prints the summary of a batch and completes the report.
+func (r *convertRun) finish() error {
+	r.bar.clear()
+	if err := r.files.wait(); err != nil {
+		return err
+	}
+	if err := r.out.Flush(); err != nil {
+		return fmt.Errorf("standard output: %w", err)
+	}
+	r.sum.files = r.stdoutDocs
+	if r.files != nil {
+		r.sum.files = int(r.files.written.Load())
+	}
+	if r.isBatch && !r.o.Quiet {
+		r.sum.print(r.errw, r.o.OutDir)
+	}
+	if r.rep != nil {
+		err := r.rep.finish(r.sum.json())
+		r.rep = nil
+		return err
+	}
+	return nil
+}
+
+// abort drops the report of a batch that could not finish.
+func (r *convertRun) abort() {
+	r.bar.clear()
+	_ = r.files.wait()
+	r.rep.abort()
+	r.rep = nil
+}
+
+func (r *convertRun) close() {
+	r.bar.clear()
+	_ = r.files.wait()
+	r.rep.abort()
+	_ = r.out.Flush()
+	_ = r.errw.Flush()
+}
+
+// reportWriter streams the --report JSON into a temporary file next to it, renamed into place
+// when complete: {"findings": [...], "summary": {...}}.
+type reportWriter struct {
+	path string
+	f    *os.File
+	w    *bufio.Writer
+	n    int
+	err  error
+}
+
+func newReportWriter(path string) (*reportWriter, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return nil, fmt.Errorf("--report: %w", err)
+	}
+	r := &reportWriter{path: path, f: f, w: bufio.NewWriter(f)}
+	r.w.WriteString("{\n  \"findings\": [")
+	return r, nil
+}
+
+func (r *reportWriter) add(e reportEntry) {
+	if r == nil || r.err != nil {
+		return
+	}
+	data, err := json.MarshalIndent(e, "    ", "  ")
+	if err != nil {
+		r.err = err
+		return
+	}
+	if r.n > 0 {
+		r.w.WriteByte(',')
+	}
+	r.w.WriteString("\n    ")
+	_, r.err = r.w.Write(data)
+	r.n++
+}
+
+func (r *reportWriter) finish(summary any) error {
+	if r.n > 0 {
+		r.w.WriteString("\n  ")
+	}
+	r.w.WriteString("],\n  \"summary\": ")
+	data, err := json.MarshalIndent(summary, "  ", "  ")
+	if r.err == nil {
+		r.err = err
+	}
+	r.w.Write(data)
+	r.w.WriteString("\n}\n")
+	if r.err == nil {
+		r.err = r.w.Flush()
+	}
+	if cerr := r.f.Close(); r.err == nil {
+		r.err = cerr
+	}
+	if r.err == nil {
+		r.err = os.Chmod(r.f.Name(), 0o644)
+	}
+	if r.err == nil {
+		r.err = os.Rename(r.f.Name(), r.path)
+	}
+	if r.err != nil {
+		_ = os.Remove(r.f.Name())
+		return fmt.Errorf("--report %s: %w", r.path, r.err)
+	}
+	return nil
+}
+
+func (r *reportWriter) abort() {
+	if r == nil {
+		return
+	}
+	_ = r.f.Close()
+	_ = os.Remove(r.f.Name())
+}
+
+// startProfiles starts the CPU profile and returns the function that ends it and writes the heap
+// profile.
+func startProfiles(cpu, mem string) (func() error, error) {
+	var f *os.File
+	if cpu != "" {
+		var err error
+		if f, err = os.Create(cpu); err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return func() error {
+		if f != nil {
+			pprof.StopCPUProfile()
+			if err := f.Close(); err != nil {
+				return err
+			}
+		}
+		if mem == "" {
+			return nil
+		}
+		m, err := os.Create(mem)
+		if err != nil {
+			return err
+		}
+		runtime.GC()
+		if err := pprof.WriteHeapProfile(m); err != nil {
+			m.Close()
+			return err
+		}
+		return m.Close()
+	}, nil
 }

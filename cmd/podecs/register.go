@@ -34,6 +34,8 @@ type registerOptions struct {
 	Output        string
 	Quiet         bool
 	Timeout       time.Duration
+	// ScalingEndpointURL is the Application Auto Scaling endpoint (default: EndpointURL).
+	ScalingEndpointURL string
 }
 
 // awsFlags are the flags that select the account, region and endpoint, shared with export.
@@ -59,6 +61,7 @@ func registerCommand(s streams) *cli.Command {
 		&cli.DurationFlag{Name: "wait-timeout", Usage: "give up waiting after `DURATION`", Value: 10 * time.Minute, Destination: &o.WaitTimeout},
 		&cli.StringFlag{Name: "output", Usage: "text or json", Value: "text", Destination: &o.Output},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors, not conversion findings", Destination: &o.Quiet},
+		&cli.StringFlag{Name: "scaling-endpoint-url", Usage: "Application Auto Scaling endpoint `URL` (default: --endpoint-url, as an emulator serves every API on one address)", Destination: &o.ScalingEndpointURL},
 	}
 	return &cli.Command{
 		Name:  "register",
@@ -68,8 +71,10 @@ func registerCommand(s streams) *cli.Command {
 		Description: "Converts Kubernetes manifests as `podecs convert` does, or reads ECS JSON (the task definition\n" +
 			"and service documents convert writes), compares each task definition with the latest ACTIVE\n" +
 			"revision of its family and each service with the live one, and registers or updates only what\n" +
-			"differs. A service runs the revision registered or reused for its family. Running it again\n" +
-			"changes nothing. See docs/register.md for the IAM permissions it needs.",
+			"differs. A service runs the revision registered or reused for its family. The scaling of a\n" +
+			"HorizontalPodAutoscaler (or an N.scaling.json) is registered with Application Auto Scaling after\n" +
+			"the services. RunTask inputs and schedules are written by convert, not run or created here.\n" +
+			"Running it again changes nothing. See docs/register.md for the IAM permissions it needs.",
 		Flags: append(flags, awsFlags(&o.Region, &o.Profile, &o.EndpointURL, &o.Timeout)...),
 		Action: func(c *cli.Context) error {
 			o.Files = c.StringSlice("filename")
@@ -92,7 +97,7 @@ func runRegister(o registerOptions, s streams) error {
 	if o.Region != "" {
 		cfg.Region = o.Region
 	}
-	desired, err := readDesired(o, cfg, s)
+	desired, scaling, err := readDesired(o, cfg, s)
 	if err != nil {
 		return err
 	}
@@ -109,9 +114,19 @@ func runRegister(o registerOptions, s streams) error {
 		return cli.Exit("cannot plan: "+planError(ctx, err, o, api.Options().Region), exitBadInput)
 	}
 	if o.DryRun {
-		return printSteps(s, o.Output, plan, true)
+		splan, err := planScaling(ctx, o, cfg, scaling)
+		if err != nil {
+			return err
+		}
+		return printSteps(s, o.Output, append(plan, splan...), true)
 	}
 	done := ecsapi.Apply(ctx, api, plan)
+	sdone, err := applyScaling(ctx, o, cfg, scaling)
+	if err != nil {
+		_ = printSteps(s, o.Output, done, false)
+		return err
+	}
+	done = append(done, sdone...)
 	if err := printSteps(s, o.Output, done, false); err != nil {
 		return err
 	}
@@ -133,8 +148,10 @@ func runRegister(o registerOptions, s streams) error {
 
 // readDesired reads every input: Kubernetes documents go through the converter, ECS documents are
 // taken as they are. Nothing is sent to ECS when any document cannot be read or converted.
-func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desired, error) {
+func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desired, []ecsapi.ScalingWant, error) {
 	var d ecsapi.Desired
+	var scaling []ecsapi.ScalingWant
+	var notes []string
 	var errs []error
 	conv := convert.NewConverter(convert.Options{Config: cfg})
 	add := func(doc convert.Document) {
@@ -153,31 +170,53 @@ func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desir
 			if svc != nil {
 				d.Services = append(d.Services, svc)
 			}
+		case convert.FormatScaling:
+			sc, err := convert.DecodeScaling(doc)
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			scaling = append(scaling, ecsapi.ScalingWant{Target: sc.ScalableTarget, Policies: sc.Policies})
+		case convert.FormatRunTask, convert.FormatSchedule, convert.FormatTargetGroup:
+			notes = append(notes, fmt.Sprintf("info: %s: %s", doc.DocRef, notRegistered(doc.Format)))
 		default:
 			errs = append(errs, &convert.DocError{Doc: doc.DocRef, Err: errors.New("neither a Kubernetes object nor ECS input")})
 		}
 	}
 	onErr := func(e *convert.DocError) { errs = append(errs, e) }
 	if err := readInputs(o.Files, s.In, convert.ReadOptions{}, add, onErr); err != nil {
-		return d, cli.Exit(err.Error(), exitBadInput)
+		return d, nil, cli.Exit(err.Error(), exitBadInput)
 	}
 	res := conv.Finish()
 	printFindings(s.Err, res.Findings, o.Quiet)
+	if !o.Quiet {
+		for _, n := range notes {
+			fmt.Fprintln(s.Err, n)
+		}
+	}
 	errs = append(res.Errors, errs...)
 	for _, e := range errs {
 		fmt.Fprintln(s.Err, "error:", e)
 	}
 	if len(errs) > 0 {
-		return d, cli.Exit(fmt.Sprintf("%d document(s) could not be read or converted; nothing was sent to ECS", len(errs)), exitBadInput)
+		return d, nil, cli.Exit(fmt.Sprintf("%d document(s) could not be read or converted; nothing was sent to ECS", len(errs)), exitBadInput)
 	}
 	var tds []*ecs.RegisterTaskDefinitionInput
 	var svcs []*ecs.CreateServiceInput
+	var outScaling []ecsapi.ScalingWant
 	for _, out := range res.Outputs {
 		tds = append(tds, out.TaskDefinition)
 		if out.Service != nil {
 			svcs = append(svcs, out.Service)
 		}
+		if out.Scaling != nil {
+			outScaling = append(outScaling, ecsapi.ScalingWant{Target: out.Scaling.ScalableTarget, Policies: out.Scaling.Policies})
+		}
+		if !o.Quiet {
+			writtenOnly(s.Err, out)
+		}
 	}
+	scaling = append(outScaling, scaling...)
 	d.TaskDefinitions = append(tds, d.TaskDefinitions...)
 	d.Services = append(svcs, d.Services...)
 	for _, svc := range d.Services {
@@ -185,10 +224,13 @@ func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desir
 			svc.Cluster = aws.String(o.Cluster)
 		}
 	}
-	if len(d.TaskDefinitions) == 0 && len(d.Services) == 0 {
-		return d, cli.Exit("nothing to register: the input holds no workload, task definition or service", exitBadInput)
+	if o.Cluster != "" {
+		scaling = withCluster(scaling, o.Cluster)
 	}
-	return d, nil
+	if len(d.TaskDefinitions) == 0 && len(d.Services) == 0 && len(scaling) == 0 {
+		return d, nil, cli.Exit("nothing to register: the input holds no workload, task definition, service or scaling", exitBadInput)
+	}
+	return d, scaling, nil
 }
 
 // decodeECSInput reads an ECS document: a RegisterTaskDefinition input (as convert writes it), a

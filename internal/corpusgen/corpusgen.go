@@ -5,7 +5,9 @@
 package corpusgen
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -17,29 +19,31 @@ type Options struct {
 	// Workloads is the number of Deployments; each file holds two documents.
 	Workloads int
 	Seed      int64
+	// Comment adds about this many bytes of comment lines before each Deployment (as chart
+	// templates carry license headers), for large inputs that convert quickly.
+	Comment int
 }
 
-// Stats describes what Generate wrote.
+// Stats describes what Generate or Write wrote.
 type Stats struct {
 	Files, Documents int
 	Bytes            int64
 }
 
-// Generate writes the corpus into dir (created if needed). The same options give the same bytes.
+// Generate writes the corpus into dir (created if needed): one file per workload, holding its
+// Deployment and the ConfigMap of the next workload, so every Deployment refers to a ConfigMap in
+// another file. The same options give the same bytes.
 func Generate(dir string, o Options) (Stats, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Stats{}, err
 	}
 	r := rand.New(rand.NewSource(o.Seed))
 	var st Stats
+	var b strings.Builder
 	for i := 0; i < o.Workloads; i++ {
-		// Each workload's file holds the Deployment and the ConfigMap of the *next* workload, so
-		// every Deployment refers to a ConfigMap in another file.
-		var b strings.Builder
-		writeDeployment(&b, r, i)
-		b.WriteString("---\n")
-		writeConfigMap(&b, r, (i+1)%o.Workloads)
-		name := filepath.Join(dir, fmt.Sprintf("team-%03d", i%100), fmt.Sprintf("app-%05d.yaml", i))
+		b.Reset()
+		writePair(&b, r, i, o)
+		name := filepath.Join(dir, FileName(i))
 		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 			return st, err
 		}
@@ -52,6 +56,47 @@ func Generate(dir string, o Options) (Stats, error) {
 	}
 	return st, nil
 }
+
+// FileName is the path, relative to the corpus directory, of workload i's file.
+func FileName(i int) string {
+	return filepath.Join(fmt.Sprintf("team-%03d", i%100), fmt.Sprintf("app-%05d.yaml", i))
+}
+
+// Write writes the same documents as Generate as one multi-document YAML stream, for a single
+// large input file or standard input.
+func Write(w io.Writer, o Options) (Stats, error) {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	r := rand.New(rand.NewSource(o.Seed))
+	var st Stats
+	var b strings.Builder
+	for i := 0; i < o.Workloads; i++ {
+		b.Reset()
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		writePair(&b, r, i, o)
+		n, err := bw.WriteString(b.String())
+		st.Bytes += int64(n)
+		if err != nil {
+			return st, err
+		}
+		st.Documents += 2
+	}
+	st.Files = 1
+	return st, bw.Flush()
+}
+
+// writePair writes workload i's Deployment and the ConfigMap of workload i+1.
+func writePair(b *strings.Builder, r *rand.Rand, i int, o Options) {
+	for n := 0; n < o.Comment; n += len(commentLine) {
+		b.WriteString(commentLine)
+	}
+	writeDeployment(b, r, i)
+	b.WriteString("---\n")
+	writeConfigMap(b, r, (i+1)%o.Workloads)
+}
+
+const commentLine = "# Licensed under the Apache License, Version 2.0: see the LICENSE file of the chart.\n"
 
 var images = []string{"nginx:1.27", "ghcr.io/example/api:2.4.1", "redis:7.4", "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0", "ghcr.io/example/worker:1.9.0", "envoyproxy/envoy:v1.31.2"}
 
