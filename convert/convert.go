@@ -80,7 +80,8 @@ type Options struct {
 
 // Converter converts a stream of documents. Supporting objects (ConfigMaps, Secrets,
 // ServiceAccounts, claims) are indexed as they come; workloads are converted by Finish, once every
-// document has been seen, so references across files resolve.
+// document has been seen, so references across files resolve. It keeps every workload until
+// Finish: Batch gives the same result in two passes without keeping them.
 type Converter struct {
 	opts      Options
 	ix        *Index

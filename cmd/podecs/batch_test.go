@@ -286,6 +286,17 @@ func TestConvertUnwritableOutput(t *testing.T) {
 	assert.Contains(t, stderr, "podecs: output directory: mkdir "+blocker+": not a directory")
 	assert.NotContains(t, stderr, "good", "nothing converted")
 
+	out := filepath.Join(dir, "out")
+	require.NoError(t, os.MkdirAll(filepath.Join(out, "good.taskdef.json", "x"), 0o755))
+	code, _, stderr = runCLI(t, "", "convert", "-f", in, "-o", out)
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, stderr, "podecs: write "+filepath.Join(out, "good.taskdef.json")+": rename ")
+	entries, err := os.ReadDir(out)
+	require.NoError(t, err)
+	for _, e := range entries {
+		assert.False(t, strings.HasPrefix(e.Name(), "."), "temporary file %s left behind", e.Name())
+	}
+
 	if os.Geteuid() == 0 {
 		t.Skip("root writes into read-only directories")
 	}

@@ -445,6 +445,7 @@ const fileWriters = 4
 type fileWriter struct {
 	dir     string
 	queue   chan convert.File
+	closed  bool
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	err     error
@@ -452,12 +453,13 @@ type fileWriter struct {
 }
 
 func newFileWriter(dir string, workers int) *fileWriter {
-	w := &fileWriter{dir: dir, queue: make(chan convert.File, 16*workers)}
+	queue := make(chan convert.File, 16*workers)
+	w := &fileWriter{dir: dir, queue: queue}
 	for range workers {
 		w.wg.Add(1)
 		go func() {
 			defer w.wg.Done()
-			for f := range w.queue {
+			for f := range queue {
 				if w.failed() != nil {
 					continue
 				}
@@ -495,9 +497,9 @@ func (w *fileWriter) wait() error {
 	if w == nil {
 		return nil
 	}
-	if w.queue != nil {
+	if !w.closed {
 		close(w.queue)
-		w.queue = nil
+		w.closed = true
 	}
 	w.wg.Wait()
 	return w.failed()
