@@ -1,10 +1,10 @@
 package mapping
 
 import (
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,11 +17,24 @@ import (
 // accepts.
 const MaxECSNameLength = 255
 
-var ecsNameRegexp = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-
 // ValidECSName reports whether s is a valid ECS task definition family, container, service or
 // volume name: 1 to 255 ASCII letters, digits, '_' and '-'.
-func ValidECSName(s string) bool { return ecsNameRegexp.MatchString(s) }
+func ValidECSName(s string) bool {
+	if s == "" || len(s) > MaxECSNameLength {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isAlnum(c) && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isAlnum reports whether c is an ASCII letter or digit.
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
 
 // ECSName turns a Kubernetes object, container or volume name into an ECS name. ECS allows only
 // [A-Za-z0-9_-] (no '.', which DNS-1123 subdomains use), so every other character becomes '-',
@@ -127,11 +140,19 @@ const MaxK8sPortNameLength = 15
 // [a-z0-9_-], no leading '-'), so the name is kept as is.
 func ECSPortName(k8sPortName string) string { return k8sPortName }
 
-var ecsPortNameRegexp = regexp.MustCompile(`^[a-z0-9_][a-z0-9_-]{0,63}$`)
-
 // ValidECSPortName reports whether s is a valid ECS port mapping name: up to 64 lower-case
 // letters, digits, '_' and '-', not starting with '-'. Service Connect refers to ports by it.
-func ValidECSPortName(s string) bool { return ecsPortNameRegexp.MatchString(s) }
+func ValidECSPortName(s string) bool {
+	if s == "" || len(s) > 64 || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // K8sPortName turns an ECS port mapping name into a Kubernetes port name (IANA_SVC_NAME: at most
 // 15 characters of [a-z0-9-], at least one letter, no leading, trailing or doubled '-'). ECS allows
@@ -158,9 +179,16 @@ const (
 	MaxTagValueLength = 256
 )
 
-// ecsTagRegexp is the TagKey/TagValue pattern from the ECS API model: Unicode letters, separators
-// and numbers, plus _ . : / = + - @.
-var ecsTagRegexp = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+// validTagText reports whether s matches the TagKey/TagValue pattern of the ECS API model,
+// ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$: Unicode letters, separators and numbers, plus _ . : / = + - @.
+func validTagText(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.In(r, unicode.Z, unicode.N) && !strings.ContainsRune("_.:/=+-@", r) {
+			return false
+		}
+	}
+	return true
+}
 
 // tagProblem says why a key/value pair cannot be an ECS tag, or "" if it can.
 func tagProblem(key, value string) string {
@@ -173,7 +201,7 @@ func tagProblem(key, value string) string {
 		return "the value is longer than the 256 characters an ECS tag value allows"
 	case hasAWSPrefix(key) || hasAWSPrefix(value):
 		return `ECS reserves the "aws:" prefix for tag keys and values`
-	case !ecsTagRegexp.MatchString(key) || !ecsTagRegexp.MatchString(value):
+	case !validTagText(key) || !validTagText(value):
 		return "ECS tags allow only letters, digits, spaces and _ . : / = + - @"
 	}
 	return ""

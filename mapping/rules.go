@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Treatment says how the converter handles a Kubernetes field.
@@ -140,22 +141,49 @@ func init() {
 		}
 	}
 	PodRules = append(PodRules, extra...)
-	for _, r := range PodRules {
-		ruleIndex[r.K8s] = r
-	}
 }
 
-var ruleIndex = map[string]Rule{}
+// ruleIndex maps each rule path of PodRules to its rule, built on first use.
+var ruleIndex = sync.OnceValue(func() map[string]Rule {
+	ix := make(map[string]Rule, len(PodRules))
+	for _, r := range PodRules {
+		ix[r.K8s] = r
+	}
+	return ix
+})
 
 // LookupRule finds the rule of a field path; indexes like [3] or ["key"] are ignored.
 func LookupRule(path string) (Rule, bool) {
-	r, ok := ruleIndex[normalizePath(path)]
+	r, ok := ruleIndex()[normalizePath(path)]
 	return r, ok
 }
 
 var indexRE = regexp.MustCompile(`\[[^\]]*\]`)
 
-func normalizePath(p string) string { return indexRE.ReplaceAllString(p, "[]") }
+// normalizePath replaces every index of a path with []: spec.containers[2].env["A"] becomes
+// spec.containers[].env[], as indexRE would, without a regular expression on the hot path.
+func normalizePath(p string) string {
+	if !strings.Contains(p, "[") {
+		return p
+	}
+	var b strings.Builder
+	b.Grow(len(p))
+	for {
+		open := strings.IndexByte(p, '[')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(p[open:], ']')
+		if end < 0 {
+			break
+		}
+		b.WriteString(p[:open])
+		b.WriteString("[]")
+		p = p[open+end+1:]
+	}
+	b.WriteString(p)
+	return b.String()
+}
 
 // ReportDropped walks a value (a PodSpec, ObjectMeta, …) whose rule path is path (e.g. "spec")
 // and reports every set field whose rule is Dropped, descending into Partial fields; finding paths
@@ -198,12 +226,12 @@ func walk(v reflect.Value, prefix, path string, fs *Findings) {
 		child := Join(path, name)
 		key := normalizePath(child)
 		if fv.Kind() == reflect.Slice {
-			if r, ok := ruleIndex[key+"[]"]; ok && r.How == Partial {
+			if r, ok := ruleIndex()[key+"[]"]; ok && r.How == Partial {
 				walk(fv, prefix, child+"[]", fs)
 				continue
 			}
 		}
-		r, ok := ruleIndex[key]
+		r, ok := ruleIndex()[key]
 		switch {
 		case !ok:
 			fs.Add(Join(prefix, child), Unsupported, "podecs has no rule for this field; dropped")
@@ -252,8 +280,8 @@ func contains(list []string, s string) bool {
 
 // RulePaths lists the paths of all rules, sorted.
 func RulePaths() []string {
-	out := make([]string, 0, len(ruleIndex))
-	for k := range ruleIndex {
+	out := make([]string, 0, len(ruleIndex()))
+	for k := range ruleIndex() {
 		out = append(out, k)
 	}
 	sort.Strings(out)

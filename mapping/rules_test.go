@@ -32,12 +32,12 @@ func TestEveryPodSpecFieldHasARule(t *testing.T) {
 			child := Join(path, name)
 			ft := f.Type
 			if ft.Kind() == reflect.Slice {
-				if r, ok := ruleIndex[child+"[]"]; ok && r.How == Partial {
+				if r, ok := ruleIndex()[child+"[]"]; ok && r.How == Partial {
 					visit(ft, child+"[]")
 					continue
 				}
 			}
-			r, ok := ruleIndex[child]
+			r, ok := ruleIndex()[child]
 			switch {
 			case !ok:
 				missing = append(missing, child)
@@ -178,4 +178,10 @@ func TestPlacementFromNodeSelector(t *testing.T) {
 	_, pcs, fs = PlacementFromNodeSelector(sel, false, "spec.nodeSelector")
 	assert.Empty(t, pcs, "Fargate has no placement constraints")
 	assert.Len(t, fs, 3)
+}
+
+func TestNormalizePath(t *testing.T) {
+	for _, p := range []string{"", "spec", "spec.containers[2].env[\"A.B\"]", "a[]", "a[", "a]b[c", "[x][y]z", "a[b[c]d]", "x[1]y[2", "é[ü]ö"} {
+		assert.Equal(t, indexRE.ReplaceAllString(p, "[]"), normalizePath(p), p)
+	}
 }
