@@ -97,8 +97,8 @@ func (pc *podConverter) envFrom(ef corev1.EnvFromSource, p string, entries map[s
 			pc.add(p+".configMapRef", level, "ConfigMap %q is not in the input; its variables cannot be inlined (add its manifest to the input)", ef.ConfigMapRef.Name)
 			return
 		}
-		for _, k := range sortedKeys(data) {
-			v := data[k]
+		for i := range data.Len() {
+			k, v := data.At(i)
 			entries[ef.Prefix+k] = envEntry{value: &v}
 		}
 	case ef.SecretRef != nil:
@@ -129,7 +129,7 @@ func (pc *podConverter) valueFrom(e corev1.EnvVar, ep string, c *corev1.Containe
 			pc.add(ep+".valueFrom.configMapKeyRef", levelIf(optional), "ConfigMap %q is not in the input; %s cannot be inlined (add its manifest to the input)", ref.Name, e.Name)
 			return envEntry{}, false
 		}
-		v, ok := data[ref.Key]
+		v, ok := data.Get(ref.Key)
 		if !ok {
 			pc.add(ep+".valueFrom.configMapKeyRef.key", levelIf(optional), "ConfigMap %q has no key %q", ref.Name, ref.Key)
 			return envEntry{}, false

@@ -86,23 +86,16 @@ func (h *indexedHPA) targets(r workloadRef) bool {
 
 // targetsAny reports whether the autoscaler scales a workload of the input.
 func (ix *Index) targetsAny(h *indexedHPA) bool {
-	for _, r := range ix.workloadRefs {
-		if h.targets(r) {
-			return true
-		}
-	}
-	return ix.notes.has(h)
+	t := h.hpa.Spec.ScaleTargetRef
+	_, ok := ix.links().pos[workloadRef{kind: t.Kind, namespace: nsOf(h.hpa.Namespace), name: t.Name}.key()]
+	return ok || ix.notes.has(h)
 }
 
 // scaling sets out.Scaling from the autoscaler that scales w. Its findings go to the autoscaler's
 // document. The ResourceId names the service and cluster the output actually has (restored from
 // the podecs.io/service annotation when the manifest came from ECS).
 func (ix *Index) scaling(out *Output, w *Workload) {
-	ref := refOf(w)
-	for _, h := range ix.hpas {
-		if !h.targets(ref) {
-			continue
-		}
+	for _, h := range ix.links().targeting(refOf(w)) {
 		var fs mapping.Findings
 		switch {
 		case out.Service == nil || !servedKind(w.Kind):
@@ -118,7 +111,7 @@ func (ix *Index) scaling(out *Output, w *Workload) {
 		if h.v1 {
 			fs = v1MetricPaths(fs)
 		}
-		ix.notes.add(h, w, fs)
+		ix.addNote(h, w, fs)
 	}
 }
 

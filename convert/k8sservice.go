@@ -27,6 +27,7 @@ const MaxServiceTargetGroups = 5
 type indexedService struct {
 	ref DocRef
 	svc *corev1.Service
+	pos int // position among the Services of the input
 }
 
 // addService decodes and indexes a Service.
@@ -41,7 +42,7 @@ func (ix *Index) addService(doc Document) (mapping.Findings, error) {
 	}
 	ref := doc.DocRef
 	ref.Kind, ref.Name = "Service", o.Name
-	ix.services = append(ix.services, &indexedService{ref: ref, svc: o})
+	ix.services = append(ix.services, &indexedService{ref: ref, svc: o, pos: len(ix.services)})
 	return fs, nil
 }
 
@@ -59,7 +60,7 @@ func (s *indexedService) selects(r workloadRef) bool {
 		return false
 	}
 	for k, v := range sel {
-		if got, ok := r.labels[k]; !ok || got != v {
+		if got, ok := r.labels.Get(k); !ok || got != v {
 			return false
 		}
 	}
@@ -68,12 +69,7 @@ func (s *indexedService) selects(r workloadRef) bool {
 
 // selectsAny reports whether the Service selects a workload of the input.
 func (ix *Index) selectsAny(s *indexedService) bool {
-	for _, r := range ix.workloadRefs {
-		if s.selects(r) {
-			return true
-		}
-	}
-	return ix.notes.has(s)
+	return ix.links().selected[s] || ix.notes.has(s)
 }
 
 // owner returns the workload whose ECS service gets the Service: the first Deployment,
@@ -81,10 +77,8 @@ func (ix *Index) selectsAny(s *indexedService) bool {
 // discovery name and target groups; several workloads behind one Service cannot share them. When
 // the workloads of the input are not recorded, w is the owner.
 func (ix *Index) owner(s *indexedService, w workloadRef) workloadRef {
-	for _, r := range ix.workloadRefs {
-		if servedKind(r.kind) && s.selects(r) {
-			return r
-		}
+	if i, ok := ix.links().owner[s]; ok {
+		return ix.workloadRefs[i]
 	}
 	return w
 }
@@ -125,10 +119,7 @@ func (ix *Index) serviceNetwork(w *Workload, td *ecs.RegisterTaskDefinitionInput
 	}
 	tp := newTaskPorts(td)
 	ref := refOf(w)
-	for _, s := range ix.services {
-		if !s.selects(ref) {
-			continue
-		}
+	for _, s := range ix.links().selecting(ref) {
 		var notes mapping.Findings
 		switch owner := ix.owner(s, ref); {
 		case !servedKind(w.Kind):
@@ -163,7 +154,7 @@ func (ix *Index) serviceNetwork(w *Workload, td *ecs.RegisterTaskDefinitionInput
 				net.connect.Services = append(net.connect.Services, sc.Services...)
 			}
 		}
-		ix.notes.add(s, w, notes)
+		ix.addNote(s, w, notes)
 	}
 	if net.connect != nil && cfg.ServiceConnectNamespace == "" {
 		fs.Add("config.serviceConnectNamespace", mapping.Info, "no serviceConnectNamespace in --config: the service joins its cluster's default Service Connect namespace, which the cluster must have")

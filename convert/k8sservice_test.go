@@ -204,9 +204,9 @@ func TestWorkloadRefs(t *testing.T) {
 		require.NoError(t, ReadDocuments(strings.NewReader(y), "x.yaml", ReadOptions{}, ix.addWorkloadDoc, func(e *DocError) { t.Fatal(e) }))
 	}
 	assert.Equal(t, []workloadRef{
-		{kind: "Deployment", namespace: "shop", name: "web", labels: map[string]string{"app": "web", "tier": "web"}},
-		{kind: "Pod", namespace: "default", name: "p", labels: map[string]string{"app": "p"}},
-		{kind: "CronJob", namespace: "default", name: "c", labels: map[string]string{"app": "c"}},
+		{kind: "Deployment", namespace: "shop", name: "web", labels: packMap(map[string]string{"app": "web", "tier": "web"})},
+		{kind: "Pod", namespace: "default", name: "p", labels: packMap(map[string]string{"app": "p"})},
+		{kind: "CronJob", namespace: "default", name: "c", labels: packMap(map[string]string{"app": "c"})},
 	}, ix.workloadRefs, "a workload without a name is not recorded")
 	assert.Equal(t, 1, ix.refPosition(workloadRef{kind: "Pod", namespace: "default", name: "p"}))
 	assert.Equal(t, 3, ix.refPosition(workloadRef{kind: "Pod", namespace: "default", name: "q"}))
@@ -218,9 +218,10 @@ func TestOwnerWithoutRefs(t *testing.T) {
 	ix := NewIndex()
 	s := &indexedService{svc: mustService("")}
 	s.svc.Spec.Selector = map[string]string{"app": "x"}
-	w := workloadRef{kind: "Deployment", namespace: "default", name: "x", labels: map[string]string{"app": "x"}}
+	ix.services = append(ix.services, s)
+	w := workloadRef{kind: "Deployment", namespace: "default", name: "x", labels: packMap(map[string]string{"app": "x"})}
 	assert.True(t, ix.owner(s, w).same(w))
-	ix.workloadRefs = []workloadRef{{kind: "StatefulSet", namespace: "default", name: "y", labels: map[string]string{"app": "x"}}, w}
+	ix.workloadRefs = []workloadRef{{kind: "StatefulSet", namespace: "default", name: "y", labels: packMap(map[string]string{"app": "x"})}, w}
 	assert.Equal(t, "y", ix.owner(s, w).name)
 }
 

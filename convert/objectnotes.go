@@ -13,53 +13,53 @@ import (
 // the workloads they select are converted, so that Finish reports them under the object's own
 // document. It is safe for concurrent use: workloads may convert in parallel.
 type objectNotes struct {
-	mu    sync.Mutex
-	notes []objectNote
+	mu      sync.Mutex
+	notes   map[any][]objectNote
+	applied map[any]bool
 }
 
-// objectNote is what one object (an *indexedService or *indexedHPA) made of one workload; a note
-// without findings records that the object applied to the workload.
+// objectNote is the findings one object (an *indexedService or *indexedHPA) raised about one
+// workload, with where that workload is in the input. It does not keep the workload: a batch
+// converts tens of thousands and must not hold on to them.
 type objectNote struct {
-	obj      any
-	workload *Workload
-	fs       mapping.Findings
+	pos int
+	ref DocRef
+	fs  mapping.Findings
 }
 
-func (n *objectNotes) add(obj any, w *Workload, fs mapping.Findings) {
+// addNote records that obj applied to w, with the findings it raised.
+func (ix *Index) addNote(obj any, w *Workload, fs mapping.Findings) {
+	pos := ix.refPosition(workloadRef{kind: w.Kind, namespace: nsOf(w.Meta.Namespace), name: w.Meta.Name})
+	n := ix.notes
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.notes = append(n.notes, objectNote{obj: obj, workload: w, fs: fs})
+	if n.applied == nil {
+		n.notes, n.applied = map[any][]objectNote{}, map[any]bool{}
+	}
+	n.applied[obj] = true
+	if len(fs) > 0 {
+		n.notes[obj] = append(n.notes[obj], objectNote{pos: pos, ref: w.Ref, fs: fs})
+	}
 }
 
 // has reports whether obj applied to any workload converted so far.
 func (n *objectNotes) has(obj any) bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	for _, x := range n.notes {
-		if x.obj == obj {
-			return true
-		}
-	}
-	return false
+	return n.applied[obj]
 }
 
 // of returns the findings about obj, ordered by the workloads' position in the input (then by
 // document), so the report does not depend on the order in which workloads were converted.
-func (n *objectNotes) of(obj any, ix *Index) mapping.Findings {
+func (n *objectNotes) of(obj any) mapping.Findings {
 	n.mu.Lock()
-	var mine []objectNote
-	for _, x := range n.notes {
-		if x.obj == obj {
-			mine = append(mine, x)
-		}
-	}
+	mine := append([]objectNote(nil), n.notes[obj]...)
 	n.mu.Unlock()
 	sort.SliceStable(mine, func(i, j int) bool {
-		a, b := mine[i].workload, mine[j].workload
-		if pa, pb := ix.refPosition(refOf(a)), ix.refPosition(refOf(b)); pa != pb {
-			return pa < pb
+		if a, b := mine[i], mine[j]; a.pos != b.pos {
+			return a.pos < b.pos
 		}
-		return docBefore(a.Ref, b.Ref)
+		return docBefore(mine[i].ref, mine[j].ref)
 	})
 	var fs mapping.Findings
 	for _, x := range mine {
@@ -83,7 +83,7 @@ func docBefore(a, b DocRef) bool {
 // document that could not be converted.
 func (c *Converter) reportObjects() {
 	report := func(ref DocRef, obj any, fs mapping.Findings) {
-		fs = append(fs, c.ix.notes.of(obj, c.ix)...)
+		fs = append(fs, c.ix.notes.of(obj)...)
 		c.findings(ref, fs)
 		if fs.HasErrors() {
 			c.AddError(&DocError{Doc: ref, Err: errors.New("cannot be converted (see the errors above)")})

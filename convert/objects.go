@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -35,7 +36,7 @@ type Workload struct {
 // Index holds the objects that workloads refer to, across the whole input. Secret values are
 // never kept: only the names of their keys.
 type Index struct {
-	configMaps      map[string]map[string]string
+	configMaps      map[string]packedMap
 	secretKeys      map[string][]string
 	serviceAccounts map[string]*corev1.ServiceAccount
 	claims          map[string]*corev1.PersistentVolumeClaim
@@ -47,12 +48,15 @@ type Index struct {
 	workloadRefs []workloadRef
 	// notes are findings about Services and autoscalers, raised while their workloads convert.
 	notes *objectNotes
+	// linked relates Services and autoscalers to the workloads; see links.
+	linkMu sync.Mutex
+	linked *indexLinks
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
 	return &Index{
-		configMaps:      map[string]map[string]string{},
+		configMaps:      map[string]packedMap{},
 		secretKeys:      map[string][]string{},
 		serviceAccounts: map[string]*corev1.ServiceAccount{},
 		claims:          map[string]*corev1.PersistentVolumeClaim{},
@@ -151,11 +155,7 @@ func (ix *Index) AddObject(doc Document) (*Workload, mapping.Findings, error) {
 	case "ConfigMap":
 		o := &corev1.ConfigMap{}
 		if fs, err = decodeStrict(doc, o); err == nil {
-			data := map[string]string{}
-			for k, v := range o.Data {
-				data[k] = v
-			}
-			ix.configMaps[objKey(o.Namespace, o.Name)] = data
+			ix.configMaps[objKey(o.Namespace, o.Name)] = packMap(o.Data)
 		}
 		return nil, fs, err
 	case "Secret":
