@@ -23,6 +23,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	kjson "sigs.k8s.io/json"
@@ -48,10 +49,11 @@ func main() {
 	}
 	bin := flag.String("podecs", "bin/podecs", "the podecs binary to measure")
 	sizes := flag.String("docs", "4000,40000", "corpus sizes in documents (two per file), comma-separated")
+	services := flag.Int("services-docs", 40000, "size in documents of a last corpus where every Deployment also has a Service and every fourth an autoscaler (0: none)")
 	jobs := flag.Int("j", runtime.NumCPU(), "parallelism for podecs and the floor")
 	runs := flag.Int("runs", 3, "measured runs of each program per size (the median is shown)")
 	flag.Parse()
-	if err := benchMain(*bin, *sizes, *jobs, *runs); err != nil {
+	if err := benchMain(*bin, *sizes, *services, *jobs, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "podecs-bench:", err)
 		os.Exit(1)
 	}
@@ -145,7 +147,7 @@ func loadAverage() string {
 	return strings.Join(strings.Fields(string(data))[:3], " ")
 }
 
-func benchMain(bin, sizes string, jobs, runs int) error {
+func benchMain(bin, sizes string, services, jobs, runs int) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -159,7 +161,7 @@ func benchMain(bin, sizes string, jobs, runs int) error {
 	if strings.TrimSpace(sizes) != "" {
 		fmt.Printf("%8s %6s %7s %9s %8s %7s %9s %6s %10s %10s\n", "docs", "files", "MB", "podecs", "docs/s", "MB/s", "floor", "ratio", "RSS podecs", "RSS floor")
 	}
-	var rss []int64
+	var corpora []corpusgen.Options
 	for _, s := range strings.Split(sizes, ",") {
 		if strings.TrimSpace(s) == "" {
 			continue
@@ -168,8 +170,16 @@ func benchMain(bin, sizes string, jobs, runs int) error {
 		if err != nil {
 			return fmt.Errorf("-docs: %w", err)
 		}
-		in := filepath.Join(tmp, fmt.Sprintf("corpus-%d", docs))
-		st, err := corpusgen.Generate(in, corpusgen.Options{Workloads: docs / 2, Seed: 1})
+		corpora = append(corpora, corpusgen.Options{Workloads: docs / 2, Seed: 1})
+	}
+	if services > 0 {
+		// 3.25 documents per workload: Deployment, ConfigMap, Service and a quarter of an HPA.
+		corpora = append(corpora, corpusgen.Options{Workloads: services * 4 / 13, Seed: 1, Services: true})
+	}
+	var rss []int64
+	for i, o := range corpora {
+		in := filepath.Join(tmp, fmt.Sprintf("corpus-%d", i))
+		st, err := corpusgen.Generate(in, o)
 		if err != nil {
 			return err
 		}
@@ -183,16 +193,21 @@ func benchMain(bin, sizes string, jobs, runs int) error {
 			return err
 		}
 		mb := float64(st.Bytes) / 1e6
-		fmt.Printf("%8d %6d %7.1f %9s %8.0f %7.2f %9s %6.2f %6d MiB %6d MiB\n", st.Documents, st.Files, mb,
+		note := ""
+		if o.Services {
+			note = "  with Services and autoscalers"
+		} else {
+			rss = append(rss, pd.rssKB)
+		}
+		fmt.Printf("%8d %6d %7.1f %9s %8.0f %7.2f %9s %6.2f %6d MiB %6d MiB%s\n", st.Documents, st.Files, mb,
 			pd.wall.Round(time.Millisecond), float64(st.Documents)/pd.wall.Seconds(), mb/pd.wall.Seconds(),
-			fl.wall.Round(time.Millisecond), pd.wall.Seconds()/fl.wall.Seconds(), pd.rssKB/1024, fl.rssKB/1024)
-		rss = append(rss, pd.rssKB)
+			fl.wall.Round(time.Millisecond), pd.wall.Seconds()/fl.wall.Seconds(), pd.rssKB/1024, fl.rssKB/1024, note)
 		for _, d := range []string{in, outs} {
 			_ = os.RemoveAll(d)
 		}
 	}
 	if len(rss) > 1 && rss[0] > 0 {
-		fmt.Printf("\npeak RSS of podecs, largest corpus / smallest: %.2f\n", float64(rss[len(rss)-1])/float64(rss[0]))
+		fmt.Printf("\npeak RSS of podecs, largest Deployment corpus / smallest: %.2f\n", float64(rss[len(rss)-1])/float64(rss[0]))
 	}
 	one := filepath.Join(tmp, "one")
 	if _, err := corpusgen.Generate(one, corpusgen.Options{Workloads: 1, Seed: 2}); err != nil {
@@ -282,8 +297,13 @@ func floorFile(path, outPrefix string) error {
 		var meta struct{ Kind string }
 		_ = json.Unmarshal(js, &meta)
 		var obj any = &corev1.ConfigMap{}
-		if meta.Kind == "Deployment" {
+		switch meta.Kind {
+		case "Deployment":
 			obj = &appsv1.Deployment{}
+		case "Service":
+			obj = &corev1.Service{}
+		case "HorizontalPodAutoscaler":
+			obj = &autoscalingv2.HorizontalPodAutoscaler{}
 		}
 		if _, err := kjson.UnmarshalStrict(js, obj); err != nil {
 			return err
@@ -298,17 +318,22 @@ func floorFile(path, outPrefix string) error {
 	}
 }
 
-// genMain writes a corpus: podecs-bench gen [-docs N] [-one] DIR (with -one, DIR is a file).
+// genMain writes a corpus: podecs-bench gen [-docs N] [-one] [-services] DIR (with -one, DIR is a
+// file).
 func genMain(args []string) error {
 	fs := flag.NewFlagSet("gen", flag.ExitOnError)
 	docs := fs.Int("docs", 4000, "documents (two per workload)")
 	one := fs.Bool("one", false, "write one multi-document file instead of a directory")
 	seed := fs.Int64("seed", 1, "random seed")
+	services := fs.Bool("services", false, "add a Service for every Deployment and an autoscaler for every fourth")
 	_ = fs.Parse(args)
 	if fs.NArg() != 1 {
-		return errors.New("usage: podecs-bench gen [-docs N] [-one] DIR")
+		return errors.New("usage: podecs-bench gen [-docs N] [-one] [-services] DIR")
 	}
-	o := corpusgen.Options{Workloads: *docs / 2, Seed: *seed}
+	o := corpusgen.Options{Workloads: *docs / 2, Seed: *seed, Services: *services}
+	if *services {
+		o.Workloads = *docs * 4 / 13
+	}
 	var st corpusgen.Stats
 	var err error
 	if *one {

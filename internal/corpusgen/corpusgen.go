@@ -1,7 +1,8 @@
 // Package corpusgen writes a deterministic corpus of realistic Kubernetes manifests for
 // benchmarks: Deployments with 1–3 containers, 3–20 environment variables, probes, resources,
-// volumes and Secret references, plus the ConfigMaps and Secrets they use, spread over files so
-// that references cross file boundaries.
+// volumes and Secret references, plus the ConfigMaps they use and, as an option, a Service for
+// every Deployment and a HorizontalPodAutoscaler for every fourth, spread over files so that
+// references cross file boundaries.
 package corpusgen
 
 import (
@@ -22,6 +23,10 @@ type Options struct {
 	// Comment adds about this many bytes of comment lines before each Deployment (as chart
 	// templates carry license headers), for large inputs that convert quickly.
 	Comment int
+	// Services adds to each file a Service (ClusterIP, or LoadBalancer for every tenth) for the
+	// previous workload, and for every fourth workload a HorizontalPodAutoscaler: each file then
+	// holds three or four documents.
+	Services bool
 }
 
 // Stats describes what Generate or Write wrote.
@@ -51,7 +56,7 @@ func Generate(dir string, o Options) (Stats, error) {
 			return st, err
 		}
 		st.Files++
-		st.Documents += 2
+		st.Documents += docsOf(i, o)
 		st.Bytes += int64(b.Len())
 	}
 	return st, nil
@@ -80,13 +85,14 @@ func Write(w io.Writer, o Options) (Stats, error) {
 		if err != nil {
 			return st, err
 		}
-		st.Documents += 2
+		st.Documents += docsOf(i, o)
 	}
 	st.Files = 1
 	return st, bw.Flush()
 }
 
-// writePair writes workload i's Deployment and the ConfigMap of workload i+1.
+// writePair writes workload i's Deployment and the ConfigMap of workload i+1 and, with Services,
+// the Service and autoscaler of workload i-1.
 func writePair(b *strings.Builder, r *rand.Rand, i int, o Options) {
 	for n := 0; n < o.Comment; n += len(commentLine) {
 		b.WriteString(commentLine)
@@ -94,6 +100,27 @@ func writePair(b *strings.Builder, r *rand.Rand, i int, o Options) {
 	writeDeployment(b, r, i)
 	b.WriteString("---\n")
 	writeConfigMap(b, r, (i+1)%o.Workloads)
+	if o.Services {
+		prev := (i + o.Workloads - 1) % o.Workloads
+		b.WriteString("---\n")
+		writeService(b, prev)
+		if prev%4 == 0 {
+			b.WriteString("---\n")
+			writeHPA(b, r, prev)
+		}
+	}
+}
+
+// docsOf is the number of documents in workload i's file.
+func docsOf(i int, o Options) int {
+	switch {
+	case !o.Services:
+		return 2
+	case (i+o.Workloads-1)%o.Workloads%4 == 0:
+		return 4
+	default:
+		return 3
+	}
 }
 
 const commentLine = "# Licensed under the Apache License, Version 2.0: see the LICENSE file of the chart.\n"
@@ -120,10 +147,11 @@ spec:
     metadata:
       labels:
         app.kubernetes.io/name: %s
+        app.kubernetes.io/part-of: team-%03d
     spec:
       terminationGracePeriodSeconds: %d
       containers:
-`, name, name, i%100, 1+r.Intn(12), name, r.Intn(3), 25*r.Intn(3), name, 10+r.Intn(90))
+`, name, name, i%100, 1+r.Intn(12), name, r.Intn(3), 25*r.Intn(3), name, i%100, 10+r.Intn(90))
 	nc := 1 + r.Intn(3)
 	for c := 0; c < nc; c++ {
 		fmt.Fprintf(b, "      - name: c%d\n        image: %s\n", c, images[r.Intn(len(images))])
@@ -149,4 +177,45 @@ func writeConfigMap(b *strings.Builder, r *rand.Rand, i int) {
 	for k, n := 0, 2+r.Intn(8); k < n; k++ {
 		fmt.Fprintf(b, "  SETTING_%02d: \"%d\"\n", k, r.Intn(1e9))
 	}
+}
+
+// writeService writes the Service of workload i: it selects the workload's pods by name and team
+// (a label every workload of the team has) and targets the first container's named port.
+func writeService(b *strings.Builder, i int) {
+	typ := "ClusterIP"
+	if i%10 == 0 {
+		typ = "LoadBalancer"
+	}
+	fmt.Fprintf(b, `apiVersion: v1
+kind: Service
+metadata:
+  name: app-%05d
+spec:
+  type: %s
+  selector:
+    app.kubernetes.io/name: app-%05d
+    app.kubernetes.io/part-of: team-%03d
+  ports:
+  - {name: http, port: 80, targetPort: http}
+`, i, typ, i, i%100)
+}
+
+// writeHPA writes an autoscaling/v2 HorizontalPodAutoscaler for workload i on CPU or memory.
+func writeHPA(b *strings.Builder, r *rand.Rand, i int) {
+	resource := "cpu"
+	if r.Intn(3) == 0 {
+		resource = "memory"
+	}
+	fmt.Fprintf(b, `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: app-%05d
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: app-%05d}
+  minReplicas: %d
+  maxReplicas: %d
+  metrics:
+  - type: Resource
+    resource: {name: %s, target: {type: Utilization, averageUtilization: %d}}
+`, i, i, 1+r.Intn(3), 4+r.Intn(20), resource, 50+5*r.Intn(8))
 }
