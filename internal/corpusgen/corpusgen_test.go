@@ -69,3 +69,30 @@ func TestComment(t *testing.T) {
 	assert.Less(t, extra, 2000+2*len(commentLine))
 	assert.Equal(t, plain.String(), strings.ReplaceAll(padded.String(), commentLine, ""), "only comment lines are added")
 }
+
+// TestServices: each file adds the previous workload's Service, and every fourth workload an
+// autoscaler; the counts in Stats are the documents written.
+func TestServices(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{Workloads: 9, Seed: 3, Services: true}
+	st, err := Generate(dir, o)
+	require.NoError(t, err)
+	files := readCorpus(t, dir, 9)
+	docs, services, hpas := 0, 0, 0
+	for _, f := range files {
+		docs += strings.Count(f, "\napiVersion: ") + 1
+		services += strings.Count(f, "\nkind: Service\n")
+		hpas += strings.Count(f, "\nkind: HorizontalPodAutoscaler\n")
+	}
+	assert.Equal(t, 9, services)
+	assert.Equal(t, 3, hpas, "workloads 0, 4 and 8")
+	assert.Equal(t, Stats{Files: 9, Documents: docs, Bytes: st.Bytes}, st)
+	assert.Contains(t, files[1], "name: app-00000\nspec:\n  type: LoadBalancer", "workload 0's Service is in the next file")
+	assert.Contains(t, files[0], "app.kubernetes.io/name: app-00008\n", "the first file holds the last workload's Service")
+	assert.Contains(t, files[0], "kind: Deployment, name: app-00008}")
+
+	var one bytes.Buffer
+	wst, err := Write(&one, o)
+	require.NoError(t, err)
+	assert.Equal(t, docs, wst.Documents)
+}
