@@ -103,6 +103,30 @@ func TestServiceSelection(t *testing.T) {
 	assert.True(t, hasFinding(res, "Service", "manual", mapping.Info, "spec.selector", "no selector"))
 }
 
+// Services are matched through their least shared selector label; a workload still gets the
+// Services that select it in input order, whichever label they are filed under.
+func TestServicesSharingLabels(t *testing.T) {
+	res := convertFiles(t, DefaultConfig(), [2]string{"all.yaml", strings.Join([]string{
+		deploymentYAML("a", "", "{name: http, containerPort: 8080}", "{name: admin, containerPort: 9090}", "{name: metrics, containerPort: 9100}"),
+		deploymentYAML("b", "", "{name: http, containerPort: 8080}"),
+		serviceYAML("common", "ClusterIP", "tier: web", "{port: 80, targetPort: http}"),
+		serviceYAML("a-admin", "ClusterIP", "app: a, tier: web", "{port: 90, targetPort: admin}"),
+		serviceYAML("a-metrics", "ClusterIP", "app: a", "{port: 91, targetPort: metrics}"),
+		serviceYAML("b-only", "ClusterIP", "app: b, tier: api", "{port: 80, targetPort: http}"),
+	}, "---\n")})
+	require.Empty(t, res.Errors)
+	sc := outputNamed(t, res, "a").Service.ServiceConnectConfiguration
+	require.NotNil(t, sc)
+	var names []string
+	for _, s := range sc.Services {
+		names = append(names, aws.ToString(s.DiscoveryName))
+	}
+	assert.Equal(t, []string{"common", "a-admin", "a-metrics"}, names)
+	assert.Nil(t, outputNamed(t, res, "b").Service.ServiceConnectConfiguration, "common belongs to a; b-only selects tier: api, which b's pods do not have")
+	assert.True(t, hasFinding(res, "Service", "common", mapping.Lossy, "spec.selector", `only Deployment "a"`))
+	assert.True(t, hasFinding(res, "Service", "b-only", mapping.Info, "spec.selector", "selects no workload"))
+}
+
 func TestServicePortErrors(t *testing.T) {
 	res := convertFiles(t, DefaultConfig(), [2]string{"a.yaml", deploymentYAML("web", "", "{containerPort: 8080}") + "---\n" +
 		serviceYAML("web", "ClusterIP", "app: web", "{name: a, port: 80, targetPort: missing}", "{name: b, port: 9090}")})
