@@ -53,6 +53,9 @@ type Index struct {
 	linked *indexLinks
 }
 
+// MaxK8sNameLength is the longest name of a Kubernetes object (a DNS subdomain).
+const MaxK8sNameLength = 253
+
 // NewIndex returns an empty index.
 func NewIndex() *Index {
 	return &Index{
@@ -190,6 +193,9 @@ func (ix *Index) AddObject(doc Document) (*Workload, mapping.Findings, error) {
 	}
 	if w.Meta.Name == "" {
 		return nil, fs, &DocError{Path: "metadata.name", Err: errors.New("missing: a workload needs a name")}
+	}
+	if n := len(w.Meta.Name); n > MaxK8sNameLength {
+		return nil, fs, &DocError{Path: "metadata.name", Err: fmt.Errorf("%d characters: Kubernetes names are at most %d", n, MaxK8sNameLength)}
 	}
 	return w, fs, nil
 }

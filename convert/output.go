@@ -1,6 +1,8 @@
 package convert
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
@@ -27,7 +29,7 @@ func (o Output) Files() ([]File, error) {
 		if err != nil {
 			return fmt.Errorf("%s: %s: %w", o.Doc, suffix, err)
 		}
-		files = append(files, File{Name: o.Name + suffix, Data: data})
+		files = append(files, File{Name: FileStem(o.Name) + suffix, Data: data})
 		return nil
 	}
 	if err := add(".taskdef.json", o.TaskDefinition); err != nil {
@@ -63,7 +65,7 @@ func (o Output) Files() ([]File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", o.Doc, x.suffix, err)
 		}
-		files = append(files, File{Name: o.Name + x.suffix, Data: append(data, '\n')})
+		files = append(files, File{Name: FileStem(o.Name) + x.suffix, Data: append(data, '\n')})
 	}
 	return files, nil
 }
@@ -74,5 +76,21 @@ func (m Manifest) Files() ([]File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", m.Doc, err)
 	}
-	return []File{{Name: m.Name + ".yaml", Data: y, YAML: true}}, nil
+	return []File{{Name: FileStem(m.Name) + ".yaml", Data: y, YAML: true}}, nil
+}
+
+// MaxFileStem is the longest name an output file starts with. File systems take names of at most
+// 255 bytes; the longest suffix (".targetgroup.json") and the temporary file a write goes through
+// ("." + name + ".tmp" and up to 10 digits) must fit too.
+const MaxFileStem = 255 - len(".targetgroup.json") - len("..tmp") - 10
+
+// FileStem is the start of the output file names of a workload or manifest: its name, or for a
+// name longer than MaxFileStem (ECS names reach 255 characters) the name cut short and ended with
+// a hash of the whole name, so that long names stay distinct.
+func FileStem(name string) string {
+	if len(name) <= MaxFileStem {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	return name[:MaxFileStem-9] + "-" + hex.EncodeToString(sum[:4])
 }

@@ -36,6 +36,10 @@ func Service(w *Workload, family string, td *ecs.RegisterTaskDefinitionInput, cf
 		}
 	}
 	breaker := &types.DeploymentCircuitBreaker{Enable: true, Rollback: cfg.CircuitBreakerRollback}
+	if r := specReplicas(w.Object); r != nil && *r < 0 {
+		fs.Add("spec.replicas", mapping.Error, "%d is negative: a replica count is 0 or more", *r)
+		return nil, fs
+	}
 	switch o := w.Object.(type) {
 	case *appsv1.Deployment:
 		replicas := replicasOf(o.Spec.Replicas)
@@ -146,6 +150,19 @@ func Service(w *Workload, family string, td *ecs.RegisterTaskDefinitionInput, cf
 		}
 	}
 	return svc, fs
+}
+
+// specReplicas is spec.replicas of a Deployment, StatefulSet or ReplicaSet.
+func specReplicas(obj any) *int32 {
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		return o.Spec.Replicas
+	case *appsv1.StatefulSet:
+		return o.Spec.Replicas
+	case *appsv1.ReplicaSet:
+		return o.Spec.Replicas
+	}
+	return nil
 }
 
 func replicasOf(r *int32) int32 {

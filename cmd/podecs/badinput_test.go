@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/podecs/podecs/convert"
 )
 
 const goodDeployment = `apiVersion: apps/v1
@@ -40,6 +43,12 @@ func TestBadInput(t *testing.T) {
 		{"no image", strings.ReplaceAll(goodDeployment, "{name: app, image: nginx}", "{name: app}"), []string{"spec.template.spec.containers[0].image", "needs an image"}},
 		{"mount of a missing volume", strings.ReplaceAll(goodDeployment, "{name: app, image: nginx}", "{name: app, image: nginx, volumeMounts: [{name: data, mountPath: /data}]}"), []string{"volumeMounts[0].name", `no volume named "data"`}},
 		{"binary garbage", "\x00\x01\xfe\xff garbage", []string{"doc 2", "not UTF-8"}},
+		{"YAML alias bomb", aliasBomb(12), []string{"doc 2", "excessive aliasing"}},
+		{"deeply nested YAML", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: " + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + "\n", []string{"doc 2", "exceeded max depth"}},
+		{"deeply nested JSON", `{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": ` + strings.Repeat(`{"a": `, 20000) + "1" + strings.Repeat("}", 20000) + "}\n", []string{"doc 2", "exceeded max depth"}},
+		{"negative replicas", strings.Replace(goodDeployment, "spec:", "spec:\n  replicas: -2", 1), []string{"doc 2 Deployment/good", "spec.replicas", "-2 is negative"}},
+		{"name too long", strings.ReplaceAll(goodDeployment, "name: good}", "name: "+strings.Repeat("a", 300)+"}"), []string{"doc 2 Deployment/", "metadata.name: 300 characters: Kubernetes names are at most 253"}},
+		{"ECS JSON with a wrong type", `{"family": "bad", "containerDefinitions": [{"name": "a", "image": "nginx", "portMappings": [{"containerPort": "eighty"}]}]}`, []string{"doc 2 TaskDefinition/bad", "containerDefinitions[0].portMappings[0].containerPort", `want integer, got string "eighty"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -58,6 +67,29 @@ func TestBadInput(t *testing.T) {
 			assert.Equal(t, []string{"good.service.json", "good.taskdef.json"}, sortedNames(files), "only the good document is written")
 		})
 	}
+}
+
+// aliasBomb is a "billion laughs" document: each level refers to the one before nine times.
+func aliasBomb(levels int) string {
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < levels; i++ {
+		fmt.Fprintf(&b, "a%d: &a%d [%s]\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*a%d, ", i-1), 9), ", "))
+	}
+	return b.String()
+}
+
+// TestUnknownKindSkipped: a kind podecs does not convert is reported as info and skipped; the run
+// succeeds when nothing else fails.
+func TestUnknownKindSkipped(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.yaml")
+	require.NoError(t, os.WriteFile(in, []byte(goodDeployment+"---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"), 0o644))
+	out := filepath.Join(dir, "out")
+	code, _, stderr := runCLI(t, "", "convert", "-f", in, "-o", out)
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "info: "+in+": doc 2 Widget/w: Widget is not a workload podecs converts; skipped")
+	assert.Equal(t, []string{"good.service.json", "good.taskdef.json"}, sortedNames(readDir(t, out)))
 }
 
 func manyContainers(n int) string {
@@ -155,4 +187,17 @@ data: {token: Q0FOQVJZLURBVEEtNDcxMg==}
 	for _, canary := range []string{"CANARY-STRINGDATA-4711", "CANARY-DATA-4712", "Q0FOQVJZLURBVEEtNDcxMg"} {
 		assert.NotContains(t, all, canary)
 	}
+}
+
+// TestLongNameWritten: the longest Kubernetes name gives files whose names fit the file system.
+func TestLongNameWritten(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.yaml")
+	name := strings.Repeat("a", 253)
+	require.NoError(t, os.WriteFile(in, []byte(strings.ReplaceAll(goodDeployment, "name: good}", "name: "+name+"}")), 0o644))
+	out := filepath.Join(dir, "out")
+	code, _, stderr := runCLI(t, "", "convert", "-f", in, "-o", out)
+	assert.Equal(t, exitOK, code, stderr)
+	stem := convert.FileStem(name)
+	assert.Equal(t, []string{stem + ".service.json", stem + ".taskdef.json"}, sortedNames(readDir(t, out)))
 }
