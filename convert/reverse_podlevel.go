@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -347,7 +348,9 @@ func uniformAcross[T any](r *reverser, get func(*types.ContainerDefinition) []T)
 	return first, anySet, same && len(first) > 0
 }
 
-var sysctlRE = regexp.MustCompile(`^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$`)
+var sysctlRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$`)
+})
 
 // sysctls: ECS sets systemControls per container, Kubernetes sysctls per pod.
 func (r *reverser) sysctls(spec *corev1.PodSpec) {
@@ -358,7 +361,7 @@ func (r *reverser) sysctls(spec *corev1.PodSpec) {
 	var out []corev1.Sysctl
 	for _, s := range scs {
 		name := aws.ToString(s.Namespace)
-		if !sysctlRE.MatchString(name) || len(name) > 253 || (spec.HostNetwork && strings.HasPrefix(name, "net.")) {
+		if !sysctlRE().MatchString(name) || len(name) > 253 || (spec.HostNetwork && strings.HasPrefix(name, "net.")) {
 			uniform = false
 		}
 		out = append(out, corev1.Sysctl{Name: name, Value: aws.ToString(s.Value)})

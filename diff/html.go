@@ -3,12 +3,13 @@ package diff
 import (
 	"html/template"
 	"io"
+	"sync"
 )
 
 // renderHTML writes one self-contained page: inline CSS, no scripts, no external assets. Every
 // value goes through html/template, so it is escaped for the context it lands in.
 func renderHTML(w io.Writer, r Report) error {
-	return htmlTemplate.Execute(w, htmlData{Report: r, SummaryLine: summaryLine(r.Summary), SecretNote: secretNote, Absent: absentText})
+	return htmlTemplate().Execute(w, htmlData{Report: r, SummaryLine: summaryLine(r.Summary), SecretNote: secretNote, Absent: absentText})
 }
 
 type htmlData struct {
@@ -18,10 +19,13 @@ type htmlData struct {
 	Absent      string
 }
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"statusText": statusText,
-	"plural":     plural,
-}).Parse(htmlSource))
+// htmlTemplate is parsed on first use: most runs never write HTML.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"statusText": statusText,
+		"plural":     plural,
+	}).Parse(htmlSource))
+})
 
 const htmlSource = `<!DOCTYPE html>
 <html lang="en">
