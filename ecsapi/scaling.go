@@ -3,6 +3,7 @@ package ecsapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -269,17 +270,22 @@ func jsonValue(v any) string {
 
 // ApplyScaling runs a scaling plan in order and returns its steps with their outcome, as Apply
 // does: a target is registered (RegisterScalableTarget creates and updates), then its policies are
-// put (PutScalingPolicy creates and replaces). A policy whose target failed is not attempted;
-// unchanged steps call nothing. The ECS services must exist first: Application Auto Scaling
-// refuses a target for a missing service.
-func ApplyScaling(ctx context.Context, api Scaling, plan []ScalingStep) []ScalingStep {
+// put (PutScalingPolicy creates and replaces). services are the steps Apply returned: a target
+// whose ECS service step failed or was not attempted is not attempted either, nor are its policies
+// (Application Auto Scaling refuses a target for a missing service, and a service whose update
+// failed is not the one the scaling was planned for). A policy whose target failed is not
+// attempted; unchanged steps call nothing.
+func ApplyScaling(ctx context.Context, api Scaling, plan []ScalingStep, services []Step) []ScalingStep {
 	steps := make([]ScalingStep, len(plan))
 	copy(steps, plan)
+	failed := failedServices(services)
 	for i := range steps {
 		s := &steps[i]
 		switch {
 		case s.dependsOn >= 0 && steps[s.dependsOn].Err != nil:
-			s.Err = &SkippedError{Reason: "scalable target " + steps[s.dependsOn].Name + " was not registered"}
+			s.Err = policySkipped(steps[s.dependsOn])
+		case s.Target != nil && failed[serviceKey(s.Target.ResourceId)] != "":
+			s.Err = &SkippedError{Reason: failed[serviceKey(s.Target.ResourceId)]}
 		case s.Action == Unchanged:
 		case s.Target != nil:
 			s.Err = registerTarget(ctx, api, s)
@@ -289,6 +295,43 @@ func ApplyScaling(ctx context.Context, api Scaling, plan []ScalingStep) []Scalin
 		s.Applied = s.Err == nil
 	}
 	return steps
+}
+
+// failedServices says, by "cluster/service", why each service step that has an error was not
+// made what the input describes.
+func failedServices(services []Step) map[string]string {
+	out := map[string]string{}
+	for _, s := range services {
+		if s.Kind != KindService || s.Err == nil {
+			continue
+		}
+		what := "created"
+		if s.Action != Create {
+			what = "updated"
+		}
+		out[s.Cluster+"/"+s.Name] = fmt.Sprintf("ECS service %s in cluster %s could not be %s", s.Name, s.Cluster, what)
+	}
+	return out
+}
+
+// serviceKey is the "cluster/service" of a scalable target's resource ID service/CLUSTER/SERVICE,
+// or "" for another form.
+func serviceKey(resourceID string) string {
+	cluster, service, ok := mapping.ParseECSServiceResourceID(resourceID)
+	if !ok {
+		return ""
+	}
+	return clusterName(cluster) + "/" + service
+}
+
+// policySkipped is the error of a policy whose target step failed: the target's own reason when
+// the target was not attempted either, so that it names the service.
+func policySkipped(target ScalingStep) error {
+	var sk *SkippedError
+	if errors.As(target.Err, &sk) {
+		return &SkippedError{Reason: sk.Reason}
+	}
+	return &SkippedError{Reason: "scalable target " + target.Name + " was not registered"}
 }
 
 func registerTarget(ctx context.Context, api Scaling, s *ScalingStep) error {

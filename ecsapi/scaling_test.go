@@ -92,7 +92,7 @@ func TestPlanApplyScaling(t *testing.T) {
 		}
 		splan, err := PlanScaling(ctx, client, []ScalingWant{scalingWant(cluster, family, 2, 6, 70)})
 		require.NoError(t, err)
-		done := ApplyScaling(ctx, client, splan)
+		done := ApplyScaling(ctx, client, splan, nil)
 		var oe *OpError
 		require.ErrorAs(t, done[0].Err, &oe)
 		assert.Equal(t, "RegisterScalableTarget", oe.Operation)
@@ -102,6 +102,63 @@ func TestPlanApplyScaling(t *testing.T) {
 			assert.ErrorAs(t, p.Err, &sk, p.Name)
 			assert.False(t, p.Applied)
 		}
+	})
+
+	t.Run("the scaling of a service that failed is not attempted and names the service", func(t *testing.T) {
+		const other = "ecsapi-scaling-failed"
+		otherID := "service/" + cluster + "/" + other
+		cause := &OpError{Operation: "CreateService", Code: "InvalidParameterException", Message: "subnet not found"}
+		tests := []struct {
+			name     string
+			services []Step
+			reason   string
+		}{
+			{"creation failed", []Step{{Kind: KindService, Name: other, Cluster: cluster, Action: Create, Err: cause}},
+				"ECS service " + other + " in cluster " + cluster + " could not be created"},
+			{"update failed", []Step{{Kind: KindService, Name: other, Cluster: cluster, Action: Update, Err: cause}},
+				"ECS service " + other + " in cluster " + cluster + " could not be updated"},
+			{"not attempted", []Step{{Kind: KindService, Name: other, Cluster: cluster, Action: Create, Err: &SkippedError{Reason: "task definition " + other + " was not registered"}}},
+				"ECS service " + other + " in cluster " + cluster + " could not be created"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				api := &countingScaling{Scaling: client, calls: map[string]int{}}
+				splan, err := PlanScaling(ctx, api, []ScalingWant{scalingWant(cluster, other, 1, 3, 50)})
+				require.NoError(t, err)
+				require.Len(t, splan, 3)
+				// A service of another cluster with the same name, and a task definition step of the
+				// same name, do not count.
+				services := append([]Step{
+					{Kind: KindService, Name: other, Cluster: "elsewhere", Action: Create, Err: cause},
+					{Kind: KindTaskDefinition, Name: other, Action: Register, Err: cause},
+				}, tt.services...)
+				done := ApplyScaling(ctx, api, splan, services)
+				assert.Empty(t, api.calls, "nothing is sent for a failed service")
+				for _, s := range done {
+					var sk *SkippedError
+					require.ErrorAs(t, s.Err, &sk, s.Name)
+					assert.Equal(t, tt.reason, sk.Reason, s.Name)
+					assert.False(t, s.Applied)
+				}
+				assert.Equal(t, "not attempted: "+tt.reason, done[0].Err.Error())
+				assert.Equal(t, otherID, done[0].Name)
+			})
+		}
+		t.Run("a failed service elsewhere does not stop this one", func(t *testing.T) {
+			splan, err := PlanScaling(ctx, client, []ScalingWant{scalingWant(cluster, other, 1, 3, 50)})
+			require.NoError(t, err)
+			failedElsewhere := []Step{
+				{Kind: KindService, Name: other, Cluster: "elsewhere", Action: Create, Err: cause},
+				{Kind: KindService, Name: other, Cluster: cluster, Action: Unchanged},
+			}
+			done := ApplyScaling(ctx, client, splan, failedElsewhere)
+			var oe *OpError
+			require.ErrorAs(t, done[0].Err, &oe, "attempted: the service does not exist in moto, so the call fails")
+			assert.Equal(t, "RegisterScalableTarget", oe.Operation)
+			for _, p := range done[1:] {
+				assert.EqualError(t, p.Err, "not attempted: scalable target "+otherID+" was not registered")
+			}
+		})
 	})
 
 	require.True(t, t.Run("first run registers the target and puts both policies", func(t *testing.T) {
@@ -116,7 +173,7 @@ func TestPlanApplyScaling(t *testing.T) {
 		want := []string{"scalable-target " + id + " register", "scaling-policy ecsapi-scaling-cpu create", "scaling-policy ecsapi-scaling-memory create"}
 		assert.Equal(t, want, scalingActions(splan))
 		assert.Empty(t, api.calls, "planning calls no mutating operation")
-		done := ApplyScaling(ctx, api, splan)
+		done := ApplyScaling(ctx, api, splan, nil)
 		assert.Equal(t, want, scalingActions(done))
 		assert.Equal(t, map[string]int{"RegisterScalableTarget": 1, "PutScalingPolicy": 2}, api.calls)
 		for _, s := range done[1:] {
@@ -134,7 +191,7 @@ func TestPlanApplyScaling(t *testing.T) {
 		api := &countingScaling{Scaling: client, calls: map[string]int{}}
 		splan, err := PlanScaling(ctx, api, []ScalingWant{scalingWant(cluster, family, 2, 6, 70)})
 		require.NoError(t, err)
-		done := ApplyScaling(ctx, api, splan)
+		done := ApplyScaling(ctx, api, splan, nil)
 		assert.Equal(t, []string{"scalable-target " + id + " unchanged", "scaling-policy ecsapi-scaling-cpu unchanged", "scaling-policy ecsapi-scaling-memory unchanged"}, scalingActions(done))
 		assert.Empty(t, api.calls)
 	})
@@ -146,7 +203,7 @@ func TestPlanApplyScaling(t *testing.T) {
 		require.Equal(t, []string{"scalable-target " + id + " update", "scaling-policy ecsapi-scaling-cpu update", "scaling-policy ecsapi-scaling-memory unchanged"}, scalingActions(splan))
 		assert.Equal(t, []FieldChange{{Field: "MaxCapacity", Have: "6", Want: "10"}}, splan[0].Changes)
 		assert.Equal(t, []FieldChange{{Field: "TargetTrackingScalingPolicyConfiguration.TargetValue", Have: "70", Want: "55.5"}}, splan[1].Changes)
-		ApplyScaling(ctx, api, splan)
+		ApplyScaling(ctx, api, splan, nil)
 		assert.Equal(t, map[string]int{"RegisterScalableTarget": 1, "PutScalingPolicy": 1}, api.calls)
 		again, err := PlanScaling(ctx, api, []ScalingWant{scalingWant(cluster, family, 2, 10, 55.5)})
 		require.NoError(t, err)
@@ -159,11 +216,11 @@ func TestPlanApplyScaling(t *testing.T) {
 		splan, err := PlanScaling(ctx, client, []ScalingWant{w})
 		require.NoError(t, err)
 		assert.Equal(t, []FieldChange{{Field: "SuspendedState.DynamicScalingOutSuspended", Have: "false", Want: "true"}}, splan[0].Changes)
-		ApplyScaling(ctx, client, splan)
+		ApplyScaling(ctx, client, splan, nil)
 		lifted, err := PlanScaling(ctx, client, []ScalingWant{scalingWant(cluster, family, 2, 10, 55.5)})
 		require.NoError(t, err)
 		assert.Equal(t, []FieldChange{{Field: "SuspendedState.DynamicScalingOutSuspended", Have: "true", Want: "false"}}, lifted[0].Changes)
-		ApplyScaling(ctx, client, lifted)
+		ApplyScaling(ctx, client, lifted, nil)
 		again, err := PlanScaling(ctx, client, []ScalingWant{scalingWant(cluster, family, 2, 10, 55.5)})
 		require.NoError(t, err)
 		assert.Equal(t, Unchanged, again[0].Action)

@@ -47,8 +47,10 @@ func planScaling(ctx context.Context, o registerOptions, cfg convert.Config, wan
 	return scalingSteps(plan), nil
 }
 
-// applyScaling plans and applies the scaling; the failures are in the steps.
-func applyScaling(ctx context.Context, o registerOptions, cfg convert.Config, wants []ecsapi.ScalingWant) ([]ecsapi.Step, error) {
+// applyScaling plans and applies the scaling; the failures are in the steps. services are the
+// steps ecsapi.Apply returned: the scaling of a service whose step failed is not attempted, and
+// says which service it waits for.
+func applyScaling(ctx context.Context, o registerOptions, cfg convert.Config, wants []ecsapi.ScalingWant, services ...ecsapi.Step) ([]ecsapi.Step, error) {
 	if len(wants) == 0 {
 		return nil, nil
 	}
@@ -60,7 +62,7 @@ func applyScaling(ctx context.Context, o registerOptions, cfg convert.Config, wa
 	if err != nil {
 		return nil, cli.Exit("cannot plan the scaling: "+err.Error()+timeoutHint(ctx, err, o.Timeout), exitBadInput)
 	}
-	return scalingSteps(ecsapi.ApplyScaling(ctx, api, plan)), nil
+	return scalingSteps(ecsapi.ApplyScaling(ctx, api, plan, services)), nil
 }
 
 func scalingSteps(steps []ecsapi.ScalingStep) []ecsapi.Step {
