@@ -80,19 +80,27 @@ func completionCommand(s streams) *cli.Command {
 		Description: "bash:  source <(podecs completion bash)   (needs the bash-completion package)\n" +
 			"zsh:   source <(podecs completion zsh)    (after compinit)\n" +
 			"fish:  podecs completion fish > ~/.config/fish/completions/podecs.fish",
+		Flags: outputFlags(),
 		BashComplete: func(c *cli.Context) {
 			if c.NArg() == 0 {
 				fmt.Fprintln(c.App.Writer, strings.Join(completionShells, "\n"))
 			}
 		},
 		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
+			args, err := trailingFlags(c)
+			if err != nil {
+				return cli.Exit(err.Error(), exitBadInput)
+			}
+			if _, err := outputModeOf(c, s); err != nil {
+				return err
+			}
+			if len(args) != 1 {
 				return cli.Exit(fmt.Sprintf("completion takes one shell: %s", strings.Join(completionShells, ", ")), exitBadInput)
 			}
 			// A fresh app: the running one has grown help subcommands while dispatching.
 			app := newApp(s)
 			app.Setup()
-			script, err := completionScript(app, c.Args().First())
+			script, err := completionScript(app, args[0])
 			if err != nil {
 				return cli.Exit(err.Error(), exitBadInput)
 			}

@@ -24,13 +24,15 @@ import (
 
 // convertOptions are the flags of `podecs convert`.
 type convertOptions struct {
-	Files       []string
-	OutDir      string
-	LaunchType  string
-	ConfigFile  string
-	Strict      bool
-	ReportFile  string
+	Files      []string
+	OutDir     string
+	LaunchType string
+	ConfigFile string
+	Strict     bool
+	ReportFile string
+	// Quiet prints errors only; Verbose also the files read and written, and always a summary.
 	Quiet       bool
+	Verbose     bool
 	MaxDocBytes int
 	// MaxInputBytes bounds the bytes read over all inputs.
 	MaxInputBytes int64
@@ -49,30 +51,38 @@ type convertOptions struct {
 }
 
 func convertCommand(s streams) *cli.Command {
-	o := convertOptions{isTTY: isTerminal, progressDelay: time.Second}
+	o := convertOptions{isTTY: s.terminal, progressDelay: time.Second}
 	return &cli.Command{
 		Name:      "convert",
 		Usage:     "convert Kubernetes manifests to ECS task definitions and services, and back",
-		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--launch-type FARGATE|EC2] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE] [-j N]",
-		Description: "PATH is a file, a directory (read recursively: .yaml, .yml, .json) or - for standard input.\n" +
-			"With -o DIR each workload N writes DIR/N.taskdef.json (the RegisterTaskDefinition input) and,\n" +
-			"for Deployments, StatefulSets, DaemonSets and ReplicaSets, DIR/N.service.json (the CreateService\n" +
-			"input). Without -o the JSON documents go to standard output. Findings go to standard error.\n" +
+		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--launch-type FARGATE|EC2] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE] [-j N] [-q|-v]",
+		Description: "PATH is a file, a directory (read recursively: .yaml, .yml, .json) or - for standard input;\n" +
+			"--config - reads the config from standard input instead. With -o DIR each Kubernetes workload N\n" +
+			"writes:\n" +
+			"  DIR/N.taskdef.json      always: the RegisterTaskDefinition input\n" +
+			"  DIR/N.service.json      Deployments, StatefulSets, DaemonSets, ReplicaSets: the CreateService input\n" +
+			"  DIR/N.runtask.json      Jobs: the RunTask input\n" +
+			"  DIR/N.schedule.json     CronJobs: the EventBridge Scheduler CreateSchedule input\n" +
+			"                          (and DIR/N-2.schedule.json, ... when the cron line needs more than one)\n" +
+			"  DIR/N.scaling.json      workloads a HorizontalPodAutoscaler scales: the Application Auto Scaling\n" +
+			"                          RegisterScalableTarget and PutScalingPolicy inputs\n" +
+			"  DIR/N.targetgroup.json  services with a load balancer whose container has a readiness probe:\n" +
+			"                          the target group health check settings\n" +
+			"Without -o the JSON documents go to standard output, in that order. Findings go to standard error.\n" +
 			"ECS documents in the input (RegisterTaskDefinition or CreateService inputs, describe-task-definition\n" +
-			"or describe-services outputs) are converted to Kubernetes: with -o DIR each workload N writes\n" +
-			"DIR/N.yaml (its objects as multi-document YAML); without -o the YAML goes to standard output,\n" +
-			"documents separated by ---.\n" +
+			"or describe-services outputs, and the RunTask, schedule, scaling and target group files above) are\n" +
+			"converted to Kubernetes: with -o DIR each workload N writes DIR/N.yaml (its objects as\n" +
+			"multi-document YAML); without -o the YAML goes to standard output, documents separated by ---.\n" +
 			"A batch (several files, a directory or standard input) is read once to index the objects\n" +
 			"workloads refer to, then converted on -j workers; outputs and findings keep the input order.\n" +
 			"On a terminal a progress bar shows on standard error, and a batch ends with a summary.",
-		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "input file, directory, or - for stdin (repeatable)", Required: true},
+		Flags: append([]cli.Flag{
+			&cli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "input file, directory, or - for stdin (repeatable)"},
 			&cli.StringFlag{Name: "output-dir", Aliases: []string{"o"}, Usage: "write one file per object into `DIR` instead of standard output", Destination: &o.OutDir},
 			&cli.StringFlag{Name: "launch-type", Usage: "FARGATE or EC2 (default: from --config, else FARGATE)", Destination: &o.LaunchType},
-			&cli.StringFlag{Name: "config", Usage: "YAML `FILE` with cluster, network, roles, secret ARNs, EFS volumes, logging (see docs/config.md)", Destination: &o.ConfigFile},
+			&cli.StringFlag{Name: "config", Usage: "YAML `FILE` with cluster, network, roles, secret ARNs, EFS volumes, logging (see docs/config.md), or - for stdin", Destination: &o.ConfigFile},
 			&cli.BoolFlag{Name: "strict", Usage: "exit 1 when any field is lossy or unsupported", Destination: &o.Strict},
 			&cli.StringFlag{Name: "report", Usage: "write all findings as JSON to `FILE`", Destination: &o.ReportFile},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors, not findings", Destination: &o.Quiet},
 			&cli.IntFlag{Name: "max-document-size", Usage: "largest accepted document in `BYTES`", Value: convert.DefaultMaxDocumentBytes, Destination: &o.MaxDocBytes},
 			&cli.Int64Flag{Name: "max-input-size", Usage: "largest accepted input in `BYTES`, over all files together", Value: convert.DefaultMaxInputBytes, Destination: &o.MaxInputBytes},
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "convert `N` documents at once (0: one per CPU)", Destination: &o.Jobs},
@@ -80,15 +90,26 @@ func convertCommand(s streams) *cli.Command {
 			&cli.StringFlag{Name: "memprofile", Hidden: true, Destination: &o.MemProfile},
 			&cli.StringFlag{Name: "kind", Usage: "what an ECS task definition without a service becomes: pod or deployment", Value: convert.KindPod, Destination: &o.Kind},
 			&cli.BoolFlag{Name: "external-secrets", Usage: "with ECS input, add External Secrets Operator ExternalSecrets that fill the Secrets from AWS", Destination: &o.ExternalSecrets},
-		},
+		}, outputFlags()...),
 		Action: func(c *cli.Context) error {
+			m, err := outputModeOf(c, s)
+			if err != nil {
+				return err
+			}
+			o.Quiet, o.Verbose = m.Quiet, m.Verbose
 			o.Files = c.StringSlice("filename")
+			if err := requirePaths(o.Files); err != nil {
+				return err
+			}
 			return runConvert(o, s)
 		},
 	}
 }
 
 func runConvert(o convertOptions, s streams) (err error) {
+	if err := stdinOnce(o.ConfigFile, o.Files...); err != nil {
+		return err
+	}
 	cfg, err := loadConfig(o.ConfigFile, o.LaunchType, s)
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
@@ -112,6 +133,11 @@ func runConvert(o convertOptions, s streams) (err error) {
 	inputs, isBatch, err := batchInputs(o.Files, s.In)
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
+	}
+	if o.Verbose {
+		for _, in := range inputs {
+			fmt.Fprintf(s.Err, "reading %s\n", in.Name)
+		}
 	}
 	r, err := newConvertRun(o, s, isBatch)
 	if err != nil {
@@ -146,15 +172,19 @@ func runConvert(o convertOptions, s streams) (err error) {
 	return nil
 }
 
-// loadConfig reads --config and applies the flags and environment that override it.
+// loadConfig reads --config (- for standard input) and applies the flags and environment that
+// override it.
 func loadConfig(path, launchType string, s streams) (convert.Config, error) {
 	cfg := convert.DefaultConfig()
 	if path != "" {
-		data, err := os.ReadFile(path)
+		data, err := readConfigFile(path, s.In)
 		if err != nil {
 			return cfg, fmt.Errorf("--config: %w", err)
 		}
 		if cfg, err = convert.ParseConfig(data); err != nil {
+			if path == "-" {
+				path = "<stdin>"
+			}
 			return cfg, fmt.Errorf("%s: %w", path, err)
 		}
 	}
@@ -171,6 +201,23 @@ func loadConfig(path, launchType string, s streams) (convert.Config, error) {
 		return cfg, err
 	}
 	return cfg, nil
+}
+
+// maxConfigBytes bounds a --config read from standard input; a config file is a few kilobytes.
+const maxConfigBytes = 16 << 20
+
+func readConfigFile(path string, stdin io.Reader) ([]byte, error) {
+	if path != "-" {
+		return os.ReadFile(path)
+	}
+	data, err := io.ReadAll(io.LimitReader(stdin, maxConfigBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("standard input: %w", err)
+	}
+	if len(data) > maxConfigBytes {
+		return nil, fmt.Errorf("standard input: more than %d bytes", maxConfigBytes)
+	}
+	return data, nil
 }
 
 // readInputs reads every input path in order: files as given, directories recursively in sorted
@@ -418,7 +465,27 @@ func (r *convertRun) item(it convert.Item) error {
 			return err
 		}
 	}
+	if r.o.Verbose && len(it.Files) > 0 {
+		r.errw.WriteString(r.wrote(it) + "\n")
+	}
 	return nil
+}
+
+// wrote says where the files of an item went, for --verbose: "wrote out/web.taskdef.json,
+// out/web.service.json (app.yaml: doc 2 Deployment/web)".
+func (r *convertRun) wrote(it convert.Item) string {
+	names := make([]string, len(it.Files))
+	for i, f := range it.Files {
+		names[i] = f.Name
+		if r.files != nil {
+			names[i] = filepath.Join(r.o.OutDir, f.Name)
+		}
+	}
+	where := ""
+	if r.files == nil {
+		where = " to standard output"
+	}
+	return fmt.Sprintf("wrote %s%s (%s)", strings.Join(names, ", "), where, it.Doc)
 }
 
 func (r *convertRun) writeFile(f convert.File) error {
@@ -523,7 +590,7 @@ func (r *convertRun) finish() error {
 	if r.files != nil {
 		r.sum.files = int(r.files.written.Load())
 	}
-	if r.isBatch && !r.o.Quiet {
+	if (r.isBatch || r.o.Verbose) && !r.o.Quiet {
 		r.sum.print(r.errw, r.o.OutDir)
 	}
 	if r.rep != nil {

@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
@@ -28,6 +25,8 @@ type diffOptions struct {
 	ConfigFile  string
 	LaunchType  string
 	NoColor     bool
+	// Verbose prints the workloads read on each side and the ECS API calls.
+	Verbose     bool
 	MaxDocBytes int
 	// Live mode: the right side is what runs in Cluster.
 	Cluster     string
@@ -41,7 +40,7 @@ func diffCommand(s streams) *cli.Command {
 	return &cli.Command{
 		Name:  "diff",
 		Usage: "compare workloads across Kubernetes manifests, ECS JSON and a live ECS cluster",
-		UsageText: "podecs diff LEFT RIGHT [--format text|json|markdown|html] [-o FILE] [--config FILE] [--launch-type FARGATE|EC2] [--no-color]\n" +
+		UsageText: "podecs diff LEFT RIGHT [--format text|json|markdown|html] [-o FILE] [--config FILE] [--launch-type FARGATE|EC2] [-q|-v] [--no-color]\n" +
 			"podecs diff LEFT --cluster NAME [--service NAME ...] [--region REGION] [--profile NAME] [--endpoint-url URL] [...]",
 		Description: "LEFT and RIGHT are files or directories (read recursively: .yaml, .yml, .json) or - for standard\n" +
 			"input, holding Kubernetes manifests or ECS JSON (task definitions and services, as API inputs or\n" +
@@ -51,29 +50,32 @@ func diffCommand(s streams) *cli.Command {
 			"With --cluster the right side is what runs on ECS: the services named by --service, or else the\n" +
 			"services (and, for workloads without one, the latest task definition of the family) named like\n" +
 			"the workloads of LEFT. Exit status: 0 no differences, 1 differences, 2 trouble (see docs/diff.md).",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Value: string(diff.FormatText), Usage: "report `FORMAT`: text, json, markdown or html"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of standard output"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of standard output (- is standard output)"},
 			&cli.StringFlag{Name: "config", Usage: "YAML `FILE` the Kubernetes side is converted with (see docs/config.md)"},
 			&cli.StringFlag{Name: "launch-type", Usage: "FARGATE or EC2 for the Kubernetes side (default: from --config, else FARGATE)"},
-			&cli.BoolFlag{Name: "no-color", Usage: "no colours in the text report (also: NO_COLOR set, or not a terminal)"},
 			&cli.IntFlag{Name: "max-document-size", Usage: "largest accepted document in `BYTES`", Value: convert.DefaultMaxDocumentBytes},
 			&cli.StringFlag{Name: "cluster", Usage: "compare LEFT with what runs in the ECS cluster `NAME`"},
 			&cli.StringSliceFlag{Name: "service", Usage: "with --cluster: compare only the service `NAME` (repeatable)"},
 			&cli.StringFlag{Name: "region", Usage: "with --cluster: the AWS `REGION` (default: AWS_REGION or the profile's)"},
 			&cli.StringFlag{Name: "profile", Usage: "with --cluster: the AWS shared config profile `NAME`"},
 			&cli.StringFlag{Name: "endpoint-url", Usage: "with --cluster: send ECS API calls to `URL` (an emulator, a VPC endpoint)"},
-		},
+		}, outputFlags()...),
 		Action: func(c *cli.Context) error {
-			args, err := diffTrailingFlags(c)
+			args, err := trailingFlags(c)
 			if err != nil {
 				return cli.Exit(err.Error(), exitBadInput)
 			}
+			m, err := outputModeOf(c, s)
+			if err != nil {
+				return err
+			}
 			o := diffOptions{
 				Format: c.String("format"), Output: c.String("output"), ConfigFile: c.String("config"),
-				LaunchType: c.String("launch-type"), NoColor: c.Bool("no-color"), MaxDocBytes: c.Int("max-document-size"),
-				Cluster: c.String("cluster"), Services: c.StringSlice("service"), Region: c.String("region"),
-				Profile: c.String("profile"), EndpointURL: c.String("endpoint-url"),
+				LaunchType: c.String("launch-type"), NoColor: c.Bool("no-color"), Verbose: m.Verbose,
+				MaxDocBytes: c.Int("max-document-size"), Cluster: c.String("cluster"), Services: c.StringSlice("service"),
+				Region: c.String("region"), Profile: c.String("profile"), EndpointURL: c.String("endpoint-url"),
 			}
 			switch {
 			case o.Cluster != "" && len(args) == 1:
@@ -90,53 +92,6 @@ func diffCommand(s streams) *cli.Command {
 	}
 }
 
-// diffTrailingFlags parses the flags that follow the paths: urfave/cli stops at the first
-// argument, so `podecs diff a b --format json` would otherwise read "--format" as a path. "--"
-// ends the flags.
-func diffTrailingFlags(c *cli.Context) ([]string, error) {
-	args := c.Args().Slice()
-	var paths []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return append(paths, args[i+1:]...), nil
-		}
-		if !strings.HasPrefix(a, "-") || a == "-" {
-			paths = append(paths, a)
-			continue
-		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		f := diffFlag(c, name)
-		if f == nil {
-			return nil, fmt.Errorf("flag provided but not defined: %s", a)
-		}
-		if _, isBool := f.(*cli.BoolFlag); isBool && !hasValue {
-			value, hasValue = "true", true
-		}
-		if !hasValue {
-			if i+1 == len(args) {
-				return nil, fmt.Errorf("flag needs an argument: %s", a)
-			}
-			i++
-			value = args[i]
-		}
-		// Set through the first name: urfave/cli keeps one value per alias and reads the first.
-		if err := c.Set(f.Names()[0], value); err != nil {
-			return nil, fmt.Errorf("%s: %w", a, err)
-		}
-	}
-	return paths, nil
-}
-
-func diffFlag(c *cli.Context, name string) cli.Flag {
-	for _, f := range c.Command.Flags {
-		if slices.Contains(f.Names(), name) {
-			return f
-		}
-	}
-	return nil
-}
-
 func runDiff(ctx context.Context, o diffOptions, s streams) error {
 	format, err := diff.ParseFormat(o.Format)
 	if err != nil {
@@ -148,6 +103,9 @@ func runDiff(ctx context.Context, o diffOptions, s streams) error {
 	if o.Left == "-" && o.Right == "-" {
 		return cli.Exit("only one side can be read from standard input", exitBadInput)
 	}
+	if err := stdinOnce(o.ConfigFile, o.Left, o.Right); err != nil {
+		return err
+	}
 	env := s
 	if o.Region != "" {
 		// --region is where the live side runs; the conversion uses it unless --config says otherwise.
@@ -155,7 +113,7 @@ func runDiff(ctx context.Context, o diffOptions, s streams) error {
 			if k == "AWS_REGION" {
 				return o.Region
 			}
-			return diffGetenv(s, k)
+			return getenv(s, k)
 		}
 	}
 	cfg, err := loadConfig(o.ConfigFile, o.LaunchType, env)
@@ -166,15 +124,15 @@ func runDiff(ctx context.Context, o diffOptions, s streams) error {
 		cfg.Cluster = o.Cluster
 	}
 	ro := convert.ReadOptions{MaxDocumentBytes: o.MaxDocBytes}
-	left, err := readDiffSide(o.Left, cfg, ro, s)
+	left, err := readDiffSide(o.Left, cfg, ro, o.Verbose, s)
 	if err != nil {
 		return err
 	}
 	var right diff.Side
 	if o.Cluster != "" {
-		right, left, err = liveDiffSide(ctx, o, left)
+		right, left, err = liveDiffSide(ctx, o, left, s)
 	} else {
-		right, err = readDiffSide(o.Right, cfg, ro, s)
+		right, err = readDiffSide(o.Right, cfg, ro, o.Verbose, s)
 	}
 	if err != nil {
 		return err
@@ -189,25 +147,18 @@ func runDiff(ctx context.Context, o diffOptions, s streams) error {
 	return nil
 }
 
-func diffGetenv(s streams, k string) string {
-	if s.Getenv == nil {
-		return ""
-	}
-	return s.Getenv(k)
-}
-
 // readDiffSide reads one path into a side. Documents that cannot be read or converted are
 // printed and end the run: a comparison without them would report their workloads as missing.
-func readDiffSide(path string, cfg convert.Config, ro convert.ReadOptions, s streams) (diff.Side, error) {
+func readDiffSide(path string, cfg convert.Config, ro convert.ReadOptions, verbose bool, s streams) (diff.Side, error) {
 	l := diff.NewLoader(convert.Options{Config: cfg})
 	if err := readInputs([]string{path}, s.In, ro, l.Add, func(e *convert.DocError) { l.AddError(e) }); err != nil {
 		return diff.Side{}, cli.Exit(err.Error(), exitBadInput)
 	}
-	label := path
-	if path == "-" {
-		label = "<stdin>"
-	}
+	label := inputName(path)
 	side, findings, errs := l.Finish(label)
+	if verbose {
+		fmt.Fprintf(s.Err, "%s: %d workload(s) read\n", label, len(side.Workloads))
+	}
 	if len(errs) > 0 {
 		printFindings(s.Err, findings, true)
 		for _, e := range errs {
@@ -220,7 +171,7 @@ func readDiffSide(path string, cfg convert.Config, ro convert.ReadOptions, s str
 
 // liveDiffSide reads the right side from the cluster and returns it with the left side narrowed
 // to the services asked for, if any.
-func liveDiffSide(ctx context.Context, o diffOptions, left diff.Side) (diff.Side, diff.Side, error) {
+func liveDiffSide(ctx context.Context, o diffOptions, left diff.Side, s streams) (diff.Side, diff.Side, error) {
 	q := diff.LiveQuery{Cluster: o.Cluster, Services: o.Services}
 	if len(o.Services) > 0 {
 		var kept []diff.Workload
@@ -243,21 +194,22 @@ func liveDiffSide(ctx context.Context, o diffOptions, left diff.Side) (diff.Side
 	if err != nil {
 		return diff.Side{}, left, cli.Exit(err.Error(), exitBadInput)
 	}
-	right, err := diff.Live(ctx, client, q)
+	right, err := diff.Live(ctx, withVerbose(client, o.Verbose, s.Err), q)
 	if err != nil {
 		return right, left, cli.Exit(err.Error(), exitBadInput)
 	}
 	return right, left, nil
 }
 
-// writeDiffReport renders the report to -o FILE (written atomically) or standard output.
+// writeDiffReport renders the report to -o FILE (written atomically) or standard output (no -o,
+// or -o -).
 func writeDiffReport(o diffOptions, f diff.Format, rep diff.Report, s streams) error {
 	ro := diff.RenderOptions{Color: diffUseColor(o, s)}
 	var b bytes.Buffer
 	if err := diff.Render(&b, rep, f, ro); err != nil {
 		return err
 	}
-	if o.Output != "" {
+	if o.Output != "" && o.Output != "-" {
 		return writeAtomic(o.Output, b.Bytes())
 	}
 	_, err := s.Out.Write(b.Bytes())
@@ -267,15 +219,5 @@ func writeDiffReport(o diffOptions, f diff.Format, rep diff.Report, s streams) e
 // diffUseColor: colours only on a terminal, and never with -o, --no-color or NO_COLOR set (to
 // anything but the empty string, as no-color.org asks).
 func diffUseColor(o diffOptions, s streams) bool {
-	return o.Output == "" && !o.NoColor && diffGetenv(s, "NO_COLOR") == "" && isTerminal(s.Out)
-}
-
-// isTerminal reports whether w is a character device such as a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return (o.Output == "" || o.Output == "-") && !noColor(o.NoColor, s) && s.terminal(s.Out)
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -28,51 +27,34 @@ func explainCommand(s streams) *cli.Command {
 		Usage:     "show how a Kubernetes or ECS field is converted",
 		UsageText: "podecs explain [PATH] [--output text|json]",
 		Description: "PATH is a Kubernetes field (spec.containers.livenessProbe, spec.template.spec.containers[0].livenessProbe,\n" +
-			"containers.livenessProbe, Deployment.spec.replicas), an ECS field (containerDefinitions.healthCheck,\n" +
-			"healthCheck, stopTimeout), a --config setting (network) or a workload kind (Deployment). podecs prints\n" +
-			"the field(s) on the other side, the treatment, the rule (units, rounding, ranges, launch-type\n" +
-			"conditions) and the level of the finding it can raise, from the rule tables the converter uses.\n" +
-			"A field without a rule of its own is explained by its nearest parent that has one. Without PATH,\n" +
-			"every rule is listed, one per line. A PATH that matches no rule exits with code 2.",
-		Flags: []cli.Flag{
+			"containers.livenessProbe, Deployment.spec.replicas, CronJob.spec.schedule, spec.metrics), an ECS field\n" +
+			"(containerDefinitions.healthCheck, healthCheck, stopTimeout, loadBalancers), a --config setting (network)\n" +
+			"or a kind (Deployment, Job, CronJob, Service, HorizontalPodAutoscaler). podecs prints the field(s) on\n" +
+			"the other side, what the rule applies to (the kind, or the ECS object for the way back), the\n" +
+			"treatment, the rule (units, rounding, ranges, launch-type conditions) and the level of the finding it\n" +
+			"can raise, from the rule tables the converter uses. A field without a rule of its own is explained by\n" +
+			"its nearest parent that has one. Without PATH, every rule is listed, one per line, grouped by table.\n" +
+			"A PATH that matches no rule exits with code 2.",
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Value: "text", Usage: "output `FORMAT`: text or json", Destination: &o.Output},
-		},
+		}, outputFlags()...),
 		BashComplete: func(c *cli.Context) {
 			for _, p := range explainCompletions() {
 				fmt.Fprintln(c.App.Writer, p)
 			}
 		},
 		Action: func(c *cli.Context) error {
-			paths, err := trailingOutputFlag(c.Args().Slice(), &o.Output)
+			paths, err := trailingFlags(c)
 			if err != nil {
 				return cli.Exit(err.Error(), exitBadInput)
+			}
+			if _, err := outputModeOf(c, s); err != nil {
+				return err
 			}
 			o.Paths = paths
 			return runExplain(o, s)
 		},
 	}
-}
-
-// trailingOutputFlag takes --output out of the arguments: urfave/cli stops parsing flags at the
-// first argument, so `podecs explain PATH --output json` would otherwise see "--output" as a path.
-func trailingOutputFlag(args []string, output *string) ([]string, error) {
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
-		if !strings.HasPrefix(args[i], "-") || name != "output" {
-			rest = append(rest, args[i])
-			continue
-		}
-		if !hasValue {
-			if i+1 == len(args) {
-				return nil, fmt.Errorf("flag needs an argument: --output")
-			}
-			i++
-			value = args[i]
-		}
-		*output = value
-	}
-	return rest, nil
 }
 
 func runExplain(o explainOptions, s streams) error {
@@ -151,17 +133,6 @@ func exitOnWriteError(err error) error {
 	return nil
 }
 
-// explainCompletions are the words shell completion offers after `podecs explain`: every
-// Kubernetes path of the rule tables, sorted.
-func explainCompletions() []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, e := range mapping.Entries() {
-		if e.K8s != "" && !seen[e.K8s] {
-			seen[e.K8s] = true
-			out = append(out, e.K8s)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
+// explainCompletions are the words shell completion offers after `podecs explain`: every field
+// path of the rule tables, sorted.
+func explainCompletions() []string { return mapping.Paths() }

@@ -29,8 +29,8 @@ func hasEntry(es []mapping.Entry, want mapping.Entry) bool {
 
 func TestExplainReachesEveryRule(t *testing.T) {
 	for _, e := range mapping.Entries() {
-		query := e.K8s
-		if query == "" {
+		query := e.Name() // what the list prints: a Kubernetes path, or the ECS field of a rule of the way back
+		if e.Config != "" && e.K8s == "" {
 			query = "config." + e.Config
 		}
 		t.Run(string(e.Table)+":"+strings.Join(e.Kinds, ",")+":"+query, func(t *testing.T) {
@@ -57,12 +57,17 @@ func TestExplainPaths(t *testing.T) {
 		{[]string{"containerDefinitions.healthCheck"}, "spec.containers[].livenessProbe", []string{
 			"spec.containers[].livenessProbe", "spec.containers[].readinessProbe", "spec.containers[].startupProbe",
 			"spec.initContainers[].livenessProbe", "spec.initContainers[].readinessProbe", "spec.initContainers[].startupProbe",
+			"containerDefinitions[].healthCheck",
 		}},
 		{[]string{"healthCheck"}, "spec.containers[].livenessProbe", nil},
-		{[]string{"stopTimeout"}, "spec.terminationGracePeriodSeconds", []string{"spec.terminationGracePeriodSeconds"}},
+		{[]string{"stopTimeout"}, "spec.terminationGracePeriodSeconds", []string{"spec.terminationGracePeriodSeconds", "containerDefinitions[].stopTimeout"}},
+		{[]string{"spec.schedule"}, "spec.schedule", []string{"spec.schedule"}},
+		{[]string{"CronJob.spec.jobTemplate.spec.backoffLimit"}, "spec.backoffLimit", []string{"spec.backoffLimit"}},
+		{[]string{"loadBalancers"}, "spec.type LoadBalancer, NodePort", []string{"spec.type LoadBalancer, NodePort", "--config targetGroups", "loadBalancers"}},
 		{[]string{"Deployment.spec.strategy.rollingUpdate.maxSurge"}, "spec.strategy.rollingUpdate.maxSurge", []string{"spec.strategy.rollingUpdate.maxSurge"}},
 		{[]string{"metadata"}, "metadata has no rule of its own; the rules of the fields under it:", []string{
 			"metadata.name", "metadata.namespace", "metadata.labels", "metadata.annotations", "metadata.name", "metadata.labels",
+			"metadata.name", "metadata.name", "metadata.name",
 		}},
 		{[]string{"spec.containers[0].livenessProbe.periodSeconds"},
 			"spec.containers[0].livenessProbe.periodSeconds has no rule of its own; it is covered by spec.containers[].livenessProbe:",
@@ -150,12 +155,18 @@ func TestExplainBadUsage(t *testing.T) {
 func TestExplainListsEveryRule(t *testing.T) {
 	code, out, errOut := runCLI(t, "", "explain")
 	require.Equal(t, exitOK, code, errOut)
-	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	entries := mapping.Entries()
-	require.Len(t, lines, len(entries)+1)
-	assert.True(t, strings.HasPrefix(lines[0], "KUBERNETES "))
-	for i, e := range entries {
-		assert.True(t, strings.HasPrefix(lines[i+1], e.Name()+" "), lines[i+1])
+	var want strings.Builder
+	require.NoError(t, mapping.WriteList(&want, mapping.Entries()))
+	assert.Equal(t, want.String(), out)
+	// One group per table, headed by the table, then one line per rule in table order.
+	assert.True(t, strings.HasPrefix(out, "Pod template → task definition (table pod)\nKUBERNETES "), out[:80])
+	assert.Contains(t, out, "\n\nHorizontalPodAutoscaler → Application Auto Scaling (table autoscaler)\nKUBERNETES ")
+	assert.Contains(t, out, "\n\nECS task definition → pod template (table ecs-task-definition)\nECS ")
+	rest := out
+	for _, e := range mapping.Entries() {
+		i := strings.Index(rest, "\n"+e.Name()+" ")
+		require.GreaterOrEqual(t, i, 0, "%s:%s listed in order", e.Table, e.Name())
+		rest = rest[i+1:]
 	}
 }
 
@@ -169,36 +180,6 @@ func TestExplainJSONIsStable(t *testing.T) {
 	assert.True(t, strings.HasPrefix(first, "[\n  {\n    \"table\": \"pod\",\n    \"kubernetes\": \"metadata.name\",\n"), first[:80])
 	assert.True(t, strings.HasSuffix(first, "]\n"))
 	assert.NotContains(t, first, `\u003c`, "< is not escaped")
-}
-
-func TestTrailingOutputFlag(t *testing.T) {
-	tests := []struct {
-		args   []string
-		rest   []string
-		output string
-		err    bool
-	}{
-		{nil, nil, "text", false},
-		{[]string{"a"}, []string{"a"}, "text", false},
-		{[]string{"a", "--output", "json"}, []string{"a"}, "json", false},
-		{[]string{"a", "-output=json"}, []string{"a"}, "json", false},
-		{[]string{"--output=json", "a", "--output", "text"}, []string{"a"}, "text", false},
-		{[]string{"a", "--outputs", "json"}, []string{"a", "--outputs", "json"}, "text", false},
-		{[]string{"a", "--output"}, nil, "text", true},
-	}
-	for _, tt := range tests {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			out := "text"
-			rest, err := trailingOutputFlag(tt.args, &out)
-			if tt.err {
-				assert.Error(t, err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.rest, rest)
-			assert.Equal(t, tt.output, out)
-		})
-	}
 }
 
 func TestExplainShellCompletion(t *testing.T) {

@@ -29,11 +29,13 @@ type exportOptions struct {
 	OutDir          string
 	Kind            string
 	ExternalSecrets bool
-	Quiet           bool
-	Region          string
-	Profile         string
-	EndpointURL     string
-	Timeout         time.Duration
+	// Quiet prints errors only; Verbose also each ECS API call and each file written.
+	Quiet       bool
+	Verbose     bool
+	Region      string
+	Profile     string
+	EndpointURL string
+	Timeout     time.Duration
 }
 
 func exportCommand(s streams) *cli.Command {
@@ -46,20 +48,24 @@ func exportCommand(s streams) *cli.Command {
 		&cli.StringFlag{Name: "output-dir", Aliases: []string{"o"}, Usage: "write one NAME.yaml per workload into `DIR` instead of standard output", Destination: &o.OutDir},
 		&cli.StringFlag{Name: "kind", Usage: "what a task definition without a service becomes: pod or deployment", Value: convert.KindPod, Destination: &o.Kind},
 		&cli.BoolFlag{Name: "external-secrets", Usage: "add External Secrets Operator ExternalSecrets that fill the Secrets from AWS", Destination: &o.ExternalSecrets},
-		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors, not findings", Destination: &o.Quiet},
 	}
 	return &cli.Command{
 		Name:  "export",
 		Usage: "write Kubernetes manifests for services and task definitions running on ECS",
 		UsageText: "podecs export --cluster NAME (--service NAME ... | --all | --task-definition FAMILY[:REV] ...) [-o DIR]\n" +
-			"   [--kind pod|deployment] [--external-secrets] [--region R] [--profile P] [--endpoint-url URL]",
+			"   [--kind pod|deployment] [--external-secrets] [--region R] [--profile P] [--endpoint-url URL] [-q|-v]",
 		Description: "Reads the live services (DescribeServices with tags; ListServices for --all) and the task\n" +
 			"definitions they run (DescribeTaskDefinition with tags), and converts them with the ECS → Kubernetes\n" +
 			"rules of `podecs convert`: a service becomes a Deployment (a DAEMON service a DaemonSet), a task\n" +
 			"definition on its own a Pod or Deployment (--kind). Each workload is written as NAME.yaml with its\n" +
 			"supporting objects. It calls only read operations; see docs/register.md for the IAM policy.",
-		Flags: append(flags, awsFlags(&o.Region, &o.Profile, &o.EndpointURL, &o.Timeout)...),
+		Flags: append(append(flags, awsFlags(&o.Region, &o.Profile, &o.EndpointURL, &o.Timeout)...), outputFlags()...),
 		Action: func(c *cli.Context) error {
+			m, err := outputModeOf(c, s)
+			if err != nil {
+				return err
+			}
+			o.Quiet, o.Verbose = m.Quiet, m.Verbose
 			o.Services, o.TaskDefinitions = c.StringSlice("service"), c.StringSlice("task-definition")
 			return runExport(o, s)
 		},
@@ -80,12 +86,14 @@ func runExport(o exportOptions, s streams) error {
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
 	}
-	live, err := ecsapi.Read(ctx, api, ecsapi.Selection{Cluster: o.Cluster, Services: o.Services, AllServices: o.All, TaskDefinitions: o.TaskDefinitions})
+	live, err := ecsapi.Read(ctx, withVerbose(api, o.Verbose, s.Err), ecsapi.Selection{Cluster: o.Cluster, Services: o.Services, AllServices: o.All, TaskDefinitions: o.TaskDefinitions})
 	if err != nil {
 		return cli.Exit("export: "+err.Error()+timeoutHint(ctx, err, o.Timeout), exitBadInput)
 	}
 	if len(live.Services) == 0 && len(live.TaskDefinitions) == 0 {
-		fmt.Fprintf(s.Err, "export: cluster %s has no services\n", o.Cluster)
+		if !o.Quiet {
+			fmt.Fprintf(s.Err, "export: cluster %s has no services\n", o.Cluster)
+		}
 		return nil
 	}
 	conv := convert.NewConverter(convert.Options{Reverse: convert.ReverseOptions{Kind: o.Kind, ExternalSecrets: o.ExternalSecrets}})
@@ -97,7 +105,11 @@ func runExport(o exportOptions, s streams) error {
 	for _, e := range res.Errors {
 		fmt.Fprintln(s.Err, "error:", e)
 	}
-	if err := writeManifests(o.OutDir, res.Manifests, s.Out); err != nil {
+	var wrote io.Writer
+	if o.Verbose {
+		wrote = s.Err
+	}
+	if err := writeManifests(o.OutDir, res.Manifests, s.Out, wrote); err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
 	}
 	if len(res.Errors) > 0 {
@@ -135,8 +147,8 @@ func addLive(conv *convert.Converter, live *ecsapi.Live) error {
 func lastPart(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
 
 // writeManifests writes DIR/NAME.yaml per workload (atomically), or the YAML of all of them to w,
-// separated by "---".
-func writeManifests(dir string, ms []convert.Manifest, w io.Writer) error {
+// separated by "---". With a log writer (--verbose), each file written is named there.
+func writeManifests(dir string, ms []convert.Manifest, w, log io.Writer) error {
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("output directory: %w", err)
@@ -148,8 +160,12 @@ func writeManifests(dir string, ms []convert.Manifest, w io.Writer) error {
 			return fmt.Errorf("%s: %w", m.Doc, err)
 		}
 		if dir != "" {
-			if err := writeAtomic(filepath.Join(dir, m.Name+".yaml"), y); err != nil {
+			path := filepath.Join(dir, convert.FileStem(m.Name)+".yaml")
+			if err := writeAtomic(path, y); err != nil {
 				return err
+			}
+			if log != nil {
+				fmt.Fprintf(log, "wrote %s (%s)\n", path, m.Doc)
 			}
 			continue
 		}

@@ -32,8 +32,10 @@ type registerOptions struct {
 	Wait          bool
 	WaitTimeout   time.Duration
 	Output        string
-	Quiet         bool
-	Timeout       time.Duration
+	// Quiet prints errors only; Verbose also the plan and each ECS API call.
+	Quiet   bool
+	Verbose bool
+	Timeout time.Duration
 	// ScalingEndpointURL is the Application Auto Scaling endpoint (default: EndpointURL).
 	ScalingEndpointURL string
 }
@@ -51,23 +53,22 @@ func awsFlags(region, profile, endpoint *string, timeout *time.Duration) []cli.F
 func registerCommand(s streams) *cli.Command {
 	var o registerOptions
 	flags := []cli.Flag{
-		&cli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "Kubernetes manifests or ECS JSON: a file, a directory, or - for stdin (repeatable)", Required: true},
+		&cli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "Kubernetes manifests or ECS JSON: a file, a directory, or - for stdin (repeatable)"},
 		&cli.StringFlag{Name: "cluster", Usage: "ECS cluster `NAME` of the services (overrides --config and the service documents)", Destination: &o.Cluster},
 		&cli.StringFlag{Name: "launch-type", Usage: "FARGATE or EC2 for converted manifests (default: from --config, else FARGATE)", Destination: &o.LaunchType},
-		&cli.StringFlag{Name: "config", Usage: "YAML `FILE` with cluster, network, roles, secret ARNs, EFS volumes, logging (see docs/config.md)", Destination: &o.ConfigFile},
+		&cli.StringFlag{Name: "config", Usage: "YAML `FILE` with cluster, network, roles, secret ARNs, EFS volumes, logging (see docs/config.md), or - for stdin", Destination: &o.ConfigFile},
 		&cli.BoolFlag{Name: "dry-run", Usage: "print the plan with the reasons for each change and call no mutating API", Destination: &o.DryRun},
 		&cli.BoolFlag{Name: "create-cluster", Usage: "create the cluster when it does not exist", Destination: &o.CreateCluster},
 		&cli.BoolFlag{Name: "wait", Usage: "wait until the services are stable", Destination: &o.Wait},
 		&cli.DurationFlag{Name: "wait-timeout", Usage: "give up waiting after `DURATION`", Value: 10 * time.Minute, Destination: &o.WaitTimeout},
 		&cli.StringFlag{Name: "output", Usage: "text or json", Value: "text", Destination: &o.Output},
-		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors, not conversion findings", Destination: &o.Quiet},
 		&cli.StringFlag{Name: "scaling-endpoint-url", Usage: "Application Auto Scaling endpoint `URL` (default: --endpoint-url, as an emulator serves every API on one address)", Destination: &o.ScalingEndpointURL},
 	}
 	return &cli.Command{
 		Name:  "register",
 		Usage: "register task definitions and create or update services on ECS",
 		UsageText: "podecs register -f PATH [-f PATH ...] [--cluster NAME] [--launch-type FARGATE|EC2] [--config FILE]\n" +
-			"   [--region R] [--profile P] [--endpoint-url URL] [--dry-run] [--create-cluster] [--wait] [--output text|json]",
+			"   [--region R] [--profile P] [--endpoint-url URL] [--dry-run] [--create-cluster] [--wait] [--output text|json] [-q|-v]",
 		Description: "Converts Kubernetes manifests as `podecs convert` does, or reads ECS JSON (the task definition\n" +
 			"and service documents convert writes), compares each task definition with the latest ACTIVE\n" +
 			"revision of its family and each service with the live one, and registers or updates only what\n" +
@@ -75,9 +76,17 @@ func registerCommand(s streams) *cli.Command {
 			"HorizontalPodAutoscaler (or an N.scaling.json) is registered with Application Auto Scaling after\n" +
 			"the services. RunTask inputs and schedules are written by convert, not run or created here.\n" +
 			"Running it again changes nothing. See docs/register.md for the IAM permissions it needs.",
-		Flags: append(flags, awsFlags(&o.Region, &o.Profile, &o.EndpointURL, &o.Timeout)...),
+		Flags: append(append(flags, awsFlags(&o.Region, &o.Profile, &o.EndpointURL, &o.Timeout)...), outputFlags()...),
 		Action: func(c *cli.Context) error {
+			m, err := outputModeOf(c, s)
+			if err != nil {
+				return err
+			}
+			o.Quiet, o.Verbose = m.Quiet, m.Verbose
 			o.Files = c.StringSlice("filename")
+			if err := requirePaths(o.Files); err != nil {
+				return err
+			}
 			return runRegister(o, s)
 		},
 	}
@@ -86,6 +95,9 @@ func registerCommand(s streams) *cli.Command {
 func runRegister(o registerOptions, s streams) error {
 	if o.Output != "text" && o.Output != "json" {
 		return cli.Exit(fmt.Sprintf("--output: %q is not text or json", o.Output), exitBadInput)
+	}
+	if err := stdinOnce(o.ConfigFile, o.Files...); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(o.ConfigFile, o.LaunchType, s)
 	if err != nil {
@@ -109,7 +121,8 @@ func runRegister(o registerOptions, s streams) error {
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
 	}
-	plan, err := ecsapi.Plan(ctx, api, desired)
+	client := withVerbose(api, o.Verbose, s.Err)
+	plan, err := ecsapi.Plan(ctx, client, desired)
 	if err != nil {
 		return cli.Exit("cannot plan: "+planError(ctx, err, o, api.Options().Region), exitBadInput)
 	}
@@ -118,16 +131,19 @@ func runRegister(o registerOptions, s streams) error {
 		if err != nil {
 			return err
 		}
-		return printSteps(s, o.Output, append(plan, splan...), true)
+		return printSteps(s, o, append(plan, splan...), true)
 	}
-	done := ecsapi.Apply(ctx, api, plan)
-	sdone, err := applyScaling(ctx, o, cfg, scaling)
+	if o.Verbose {
+		printPlan(s.Err, plan)
+	}
+	done := ecsapi.Apply(ctx, client, plan)
+	sdone, err := applyScaling(ctx, o, cfg, scaling, done...)
 	if err != nil {
-		_ = printSteps(s, o.Output, done, false)
+		_ = printSteps(s, o, done, false)
 		return err
 	}
 	done = append(done, sdone...)
-	if err := printSteps(s, o.Output, done, false); err != nil {
+	if err := printSteps(s, o, done, false); err != nil {
 		return err
 	}
 	var failed []ecsapi.Step
@@ -141,9 +157,25 @@ func runRegister(o registerOptions, s streams) error {
 		return cli.Exit(fmt.Sprintf("%d of %d objects failed (see the errors above); the others are done, and running register again continues from here", len(failed), len(done)), exitBadInput)
 	}
 	if o.Wait {
-		return waitStable(api, done, o.WaitTimeout, s)
+		return waitStable(client, done, o, s)
 	}
 	return nil
+}
+
+// printPlan writes, for --verbose, what each object of the plan is about to get, e.g.
+// "plan: update service web (cluster prod): desiredCount".
+func printPlan(w io.Writer, plan []ecsapi.Step) {
+	for _, st := range plan {
+		line := fmt.Sprintf("plan: %s %s", st.Action, objectName(st))
+		var fields []string
+		for _, c := range st.Changes {
+			fields = append(fields, c.Field)
+		}
+		if len(fields) > 0 {
+			line += ": " + strings.Join(fields, ", ")
+		}
+		fmt.Fprintln(w, line)
+	}
 }
 
 // readDesired reads every input: Kubernetes documents go through the converter, ECS documents are
@@ -184,6 +216,11 @@ func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desir
 		}
 	}
 	onErr := func(e *convert.DocError) { errs = append(errs, e) }
+	if o.Verbose {
+		for _, p := range o.Files {
+			fmt.Fprintf(s.Err, "reading %s\n", inputName(p))
+		}
+	}
 	if err := readInputs(o.Files, s.In, convert.ReadOptions{}, add, onErr); err != nil {
 		return d, nil, cli.Exit(err.Error(), exitBadInput)
 	}
@@ -348,14 +385,16 @@ func entryOf(st ecsapi.Step, dryRun bool) registerEntry {
 }
 
 // printSteps writes one line per object (with its field-level reasons indented below) or, with
-// --output json, a JSON array. Warnings go to standard error.
-func printSteps(s streams, output string, steps []ecsapi.Step, dryRun bool) error {
+// --output json, a JSON array. Warnings go to standard error, unless --quiet.
+func printSteps(s streams, o registerOptions, steps []ecsapi.Step, dryRun bool) error {
 	for _, st := range steps {
 		for _, w := range st.Warnings {
-			fmt.Fprintf(s.Err, "warning: %s: %s\n", objectName(st), w)
+			if !o.Quiet {
+				fmt.Fprintf(s.Err, "warning: %s: %s\n", objectName(st), w)
+			}
 		}
 	}
-	if output == "json" {
+	if o.Output == "json" {
 		entries := make([]registerEntry, 0, len(steps))
 		for _, st := range steps {
 			entries = append(entries, entryOf(st, dryRun))
@@ -401,8 +440,10 @@ func printTable(w io.Writer, steps []ecsapi.Step, dryRun bool) {
 	}
 }
 
-// waitStable waits for the services with the SDK waiter, reporting progress on standard error.
-func waitStable(api ecsapi.ECS, steps []ecsapi.Step, timeout time.Duration, s streams) error {
+// waitStable waits for the services with the SDK waiter, reporting progress on standard error
+// (unless --quiet).
+func waitStable(api ecsapi.ECS, steps []ecsapi.Step, o registerOptions, s streams) error {
+	timeout := o.WaitTimeout
 	n := 0
 	for _, st := range steps {
 		if st.Kind == ecsapi.KindService {
@@ -412,10 +453,14 @@ func waitStable(api ecsapi.ECS, steps []ecsapi.Step, timeout time.Duration, s st
 	if n == 0 {
 		return nil
 	}
-	fmt.Fprintf(s.Err, "waiting up to %s for %d service(s) to become stable\n", timeout, n)
+	if !o.Quiet {
+		fmt.Fprintf(s.Err, "waiting up to %s for %d service(s) to become stable\n", timeout, n)
+	}
 	if err := ecsapi.WaitStable(context.Background(), api, steps, timeout); err != nil {
 		return cli.Exit(fmt.Sprintf("--wait: %v (--wait-timeout %s)", err, timeout), exitBadInput)
 	}
-	fmt.Fprintf(s.Err, "%d service(s) stable\n", n)
+	if !o.Quiet {
+		fmt.Fprintf(s.Err, "%d service(s) stable\n", n)
+	}
 	return nil
 }

@@ -79,13 +79,16 @@ func versionCommand(s streams) *cli.Command {
 		Name:      "version",
 		Usage:     "print the podecs version, commit and Go version",
 		UsageText: "podecs version [--output text|json]",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Value: "text", Usage: "output `FORMAT`: text or json", Destination: &output},
-		},
+		}, outputFlags()...),
 		Action: func(c *cli.Context) error {
-			rest, err := trailingOutputFlag(c.Args().Slice(), &output)
+			rest, err := trailingFlags(c)
 			if err != nil {
 				return cli.Exit(err.Error(), exitBadInput)
+			}
+			if _, err := outputModeOf(c, s); err != nil {
+				return err
 			}
 			if len(rest) > 0 {
 				return cli.Exit(fmt.Sprintf("version takes no arguments, got %q", rest), exitBadInput)
