@@ -184,7 +184,44 @@ data: {token: Q0FOQVJZLURBVEEtNDcxMg==}
 	require.NoError(t, err)
 	all += string(data)
 	require.Contains(t, all, `"name": "P"`, "the secret reference itself is written")
-	for _, canary := range []string{"CANARY-STRINGDATA-4711", "CANARY-DATA-4712", "Q0FOQVJZLURBVEEtNDcxMg"} {
+
+	// diff, in every format, between the manifests and the ECS files they became.
+	for _, format := range []string{"text", "json", "markdown", "html"} {
+		_, so, se := runCLI(t, "", "diff", in, out, "--format", format)
+		require.NotEmpty(t, so, format)
+		all += so + se
+	}
+	// A ConfigMap named by a secretKeyRef, a Secret whose data is not base64 and a Secret with an
+	// unknown field: errors and findings name fields, never values.
+	odd := filepath.Join(dir, "odd.yaml")
+	require.NoError(t, os.WriteFile(odd, []byte(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: cm-creds}
+data: {password: CANARY-CONFIGMAP-4713}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: broken}
+data: {token: "CANARY-NOT-BASE64-4714!"}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: typo}
+stringDta: {password: CANARY-TYPO-4715}
+---
+`+strings.ReplaceAll(goodDeployment, "{name: app, image: nginx}", `{name: app, image: nginx, env: [{name: Q, valueFrom: {secretKeyRef: {name: cm-creds, key: password}}}]}`)), 0o644))
+	for _, args := range [][]string{{"convert", "-f", odd}, {"convert", "-f", odd, "-o", filepath.Join(dir, "odd-out"), "--report", report, "--verbose"}, {"diff", odd, out, "--format", "json"}} {
+		_, so, se := runCLI(t, "", args...)
+		all += so + se
+	}
+	for _, f := range readDir(t, filepath.Join(dir, "odd-out")) {
+		all += f
+	}
+	data, err = os.ReadFile(report)
+	require.NoError(t, err)
+	all += string(data)
+	require.Contains(t, all, "cm-creds", "the ConfigMap is named")
+	for _, canary := range []string{"CANARY-STRINGDATA-4711", "CANARY-DATA-4712", "Q0FOQVJZLURBVEEtNDcxMg", "CANARY-CONFIGMAP-4713", "CANARY-NOT-BASE64-4714", "CANARY-TYPO-4715"} {
 		assert.NotContains(t, all, canary)
 	}
 }
