@@ -66,6 +66,7 @@ type streams struct {
 }
 
 func main() {
+	delayFirstCollection(os.Getenv)
 	s := streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv}
 	os.Exit(run(os.Args, s))
 }
