@@ -1,7 +1,19 @@
-// Package convert turns whole Kubernetes objects into Amazon ECS task definitions and services
-// (and back), using the rules of package mapping. It reads and classifies manifests, resolves
-// references between objects (ConfigMaps, Secrets, ServiceAccounts, claims) and reports every
-// field it cannot carry. It does no file or network I/O of its own.
+// Package convert turns whole Kubernetes objects into Amazon ECS inputs and back, using the rules
+// of package mapping: Pods and the pod templates of Deployments, StatefulSets, DaemonSets,
+// ReplicaSets, Jobs and CronJobs become task definitions, services, RunTask inputs and
+// EventBridge Scheduler schedules; Services become load balancers or Service Connect, and
+// HorizontalPodAutoscalers Application Auto Scaling inputs. ECS task definitions and services
+// become Pods or Deployments with their Services, ServiceAccounts, Secret references and claims.
+// References between objects (ConfigMaps, Secrets, ServiceAccounts, claims, Services,
+// autoscalers) resolve across all inputs, and every field that cannot be carried is reported as a
+// finding with its path.
+//
+// There are two ways in. ReadDocuments splits a stream into documents; a Converter takes them
+// with Add and converts everything with Finish, keeping every workload until then. Batch does the
+// same for inputs of any size in two passes over a spool, on several goroutines, handing each
+// result over in input order as soon as it is ready. The package does no file or network I/O of
+// its own: Batch opens its Inputs with the functions they carry and spools through the Spool it
+// is given (memory by default).
 package convert
 
 import (
