@@ -170,14 +170,17 @@ type verboseECS struct {
 	w io.Writer
 }
 
-func (v verboseECS) log(op string, detail ...string) {
+func (v verboseECS) log(op string, detail ...string) { logCall(v.w, "ecs", op, detail...) }
+
+// logCall prints an AWS API call as "service: Operation key=value …", leaving out empty values.
+func logCall(w io.Writer, service, op string, detail ...string) {
 	var kept []string
 	for i := 0; i+1 < len(detail); i += 2 {
 		if detail[i+1] != "" {
 			kept = append(kept, detail[i]+"="+detail[i+1])
 		}
 	}
-	fmt.Fprintln(v.w, strings.TrimSpace("ecs: "+op+" "+strings.Join(kept, " ")))
+	fmt.Fprintln(w, strings.TrimSpace(service+": "+op+" "+strings.Join(kept, " ")))
 }
 
 func (v verboseECS) ListTaskDefinitions(ctx context.Context, in *ecs.ListTaskDefinitionsInput, optFns ...func(*ecs.Options)) (*ecs.ListTaskDefinitionsOutput, error) {

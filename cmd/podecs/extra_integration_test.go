@@ -189,8 +189,10 @@ spec:
 	})
 
 	t.Run("the first run registers the target and the policy after the service", func(t *testing.T) {
-		code, out, errOut := register(t, manifest(6, 70))
+		code, out, errOut := register(t, manifest(6, 70), "--verbose")
 		require.Equal(t, exitOK, code, errOut)
+		assert.Contains(t, errOut, "application-autoscaling: RegisterScalableTarget resourceId="+resourceID+"\n", "--verbose shows each call")
+		assert.Contains(t, errOut, "application-autoscaling: PutScalingPolicy resourceId="+resourceID+" policyName=scaled-web-cpu\n")
 		lines := strings.Split(strings.TrimSpace(out), "\n")
 		require.Len(t, lines, 5, out)
 		assert.True(t, strings.HasPrefix(lines[2], "created service"), lines[2])

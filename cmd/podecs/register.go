@@ -127,7 +127,7 @@ func runRegister(o registerOptions, s streams) error {
 		return cli.Exit("cannot plan: "+planError(ctx, err, o, api.Options().Region), exitBadInput)
 	}
 	if o.DryRun {
-		splan, err := planScaling(ctx, o, cfg, scaling)
+		splan, err := planScaling(ctx, o, cfg, s.Err, scaling)
 		if err != nil {
 			return err
 		}
@@ -137,7 +137,7 @@ func runRegister(o registerOptions, s streams) error {
 		printPlan(s.Err, plan)
 	}
 	done := ecsapi.Apply(ctx, client, plan)
-	sdone, err := applyScaling(ctx, o, cfg, scaling, done...)
+	sdone, err := applyScaling(ctx, o, cfg, s.Err, scaling, done...)
 	if err != nil {
 		_ = printSteps(s, o, done, false)
 		return err

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/urfave/cli/v2"
 
 	"github.com/podecs/podecs/convert"
@@ -18,8 +20,8 @@ import (
 // services they scale.
 
 // scalingClient builds the Application Auto Scaling client; --scaling-endpoint-url, else
-// --endpoint-url, replaces its endpoint.
-func scalingClient(ctx context.Context, o registerOptions, cfg convert.Config) (ecsapi.Scaling, error) {
+// --endpoint-url, replaces its endpoint. With --verbose each call is printed on w.
+func scalingClient(ctx context.Context, o registerOptions, cfg convert.Config, w io.Writer) (ecsapi.Scaling, error) {
 	endpoint := o.ScalingEndpointURL
 	if endpoint == "" {
 		endpoint = o.EndpointURL
@@ -28,15 +30,48 @@ func scalingClient(ctx context.Context, o registerOptions, cfg convert.Config) (
 	if err != nil {
 		return nil, cli.Exit(err.Error(), exitBadInput)
 	}
+	if o.Verbose {
+		return verboseScaling{Scaling: api, w: w}, nil
+	}
 	return api, nil
 }
 
+// verboseScaling prints each Application Auto Scaling call before it is made.
+type verboseScaling struct {
+	ecsapi.Scaling
+	w io.Writer
+}
+
+func (v verboseScaling) log(op string, detail ...string) {
+	logCall(v.w, "application-autoscaling", op, detail...)
+}
+
+func (v verboseScaling) DescribeScalableTargets(ctx context.Context, in *aas.DescribeScalableTargetsInput, optFns ...func(*aas.Options)) (*aas.DescribeScalableTargetsOutput, error) {
+	v.log("DescribeScalableTargets", "resourceIds", strings.Join(in.ResourceIds, ","), "page", nextPage(in.NextToken))
+	return v.Scaling.DescribeScalableTargets(ctx, in, optFns...)
+}
+
+func (v verboseScaling) RegisterScalableTarget(ctx context.Context, in *aas.RegisterScalableTargetInput, optFns ...func(*aas.Options)) (*aas.RegisterScalableTargetOutput, error) {
+	v.log("RegisterScalableTarget", "resourceId", aws.ToString(in.ResourceId))
+	return v.Scaling.RegisterScalableTarget(ctx, in, optFns...)
+}
+
+func (v verboseScaling) DescribeScalingPolicies(ctx context.Context, in *aas.DescribeScalingPoliciesInput, optFns ...func(*aas.Options)) (*aas.DescribeScalingPoliciesOutput, error) {
+	v.log("DescribeScalingPolicies", "resourceId", aws.ToString(in.ResourceId), "page", nextPage(in.NextToken))
+	return v.Scaling.DescribeScalingPolicies(ctx, in, optFns...)
+}
+
+func (v verboseScaling) PutScalingPolicy(ctx context.Context, in *aas.PutScalingPolicyInput, optFns ...func(*aas.Options)) (*aas.PutScalingPolicyOutput, error) {
+	v.log("PutScalingPolicy", "resourceId", aws.ToString(in.ResourceId), "policyName", aws.ToString(in.PolicyName))
+	return v.Scaling.PutScalingPolicy(ctx, in, optFns...)
+}
+
 // planScaling plans the scaling without changing anything (a dry run).
-func planScaling(ctx context.Context, o registerOptions, cfg convert.Config, wants []ecsapi.ScalingWant) ([]ecsapi.Step, error) {
+func planScaling(ctx context.Context, o registerOptions, cfg convert.Config, w io.Writer, wants []ecsapi.ScalingWant) ([]ecsapi.Step, error) {
 	if len(wants) == 0 {
 		return nil, nil
 	}
-	api, err := scalingClient(ctx, o, cfg)
+	api, err := scalingClient(ctx, o, cfg, w)
 	if err != nil {
 		return nil, err
 	}
@@ -50,11 +85,11 @@ func planScaling(ctx context.Context, o registerOptions, cfg convert.Config, wan
 // applyScaling plans and applies the scaling; the failures are in the steps. services are the
 // steps ecsapi.Apply returned: the scaling of a service whose step failed is not attempted, and
 // says which service it waits for.
-func applyScaling(ctx context.Context, o registerOptions, cfg convert.Config, wants []ecsapi.ScalingWant, services ...ecsapi.Step) ([]ecsapi.Step, error) {
+func applyScaling(ctx context.Context, o registerOptions, cfg convert.Config, w io.Writer, wants []ecsapi.ScalingWant, services ...ecsapi.Step) ([]ecsapi.Step, error) {
 	if len(wants) == 0 {
 		return nil, nil
 	}
-	api, err := scalingClient(ctx, o, cfg)
+	api, err := scalingClient(ctx, o, cfg, w)
 	if err != nil {
 		return nil, err
 	}

@@ -71,6 +71,12 @@ spec:
 	got := awsCLI(t, endpoint, "application-autoscaling", "describe-scalable-targets", "--service-namespace", "ecs", "--resource-ids", resourceID)
 	assert.Empty(t, got["ScalableTargets"])
 
+	t.Run("--verbose shows the Application Auto Scaling calls made", func(t *testing.T) {
+		code, _, errOut := runCLI(t, "", append(args, "-v")...)
+		assert.Equal(t, exitBadInput, code, errOut)
+		assert.Contains(t, errOut, "application-autoscaling: DescribeScalableTargets resourceIds="+resourceID+"\n")
+		assert.NotContains(t, errOut, "application-autoscaling: RegisterScalableTarget")
+	})
 	t.Run("the JSON report says why", func(t *testing.T) {
 		code, out, errOut := runCLI(t, "", append(args, "--output", "json")...)
 		assert.Equal(t, exitBadInput, code, errOut)
