@@ -78,16 +78,15 @@ func hpaFromV1(o *autoscalingv1.HorizontalPodAutoscaler) *autoscalingv2.Horizont
 	return out
 }
 
-// targets reports whether the autoscaler scales a workload: same namespace, kind and name.
-func (h *indexedHPA) targets(r workloadRef) bool {
+// target is the workload the autoscaler scales: same namespace, kind and name.
+func (h *indexedHPA) target() workloadRef {
 	t := h.hpa.Spec.ScaleTargetRef
-	return t.Kind == r.kind && t.Name == r.name && nsOf(h.hpa.Namespace) == r.namespace
+	return workloadRef{kind: t.Kind, namespace: nsOf(h.hpa.Namespace), name: t.Name}
 }
 
 // targetsAny reports whether the autoscaler scales a workload of the input.
 func (ix *Index) targetsAny(h *indexedHPA) bool {
-	t := h.hpa.Spec.ScaleTargetRef
-	_, ok := ix.links().pos[workloadRef{kind: t.Kind, namespace: nsOf(h.hpa.Namespace), name: t.Name}.key()]
+	_, ok := ix.links().pos[h.target().key()]
 	return ok || ix.notes.has(h)
 }
 

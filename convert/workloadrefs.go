@@ -123,8 +123,7 @@ func (ix *Index) links() *indexLinks {
 		}
 	}
 	for _, h := range ix.hpas {
-		t := h.hpa.Spec.ScaleTargetRef
-		key := workloadRef{kind: t.Kind, namespace: nsOf(h.hpa.Namespace), name: t.Name}.key()
+		key := h.target().key()
 		l.byTarget[key] = append(l.byTarget[key], h)
 	}
 	for i, r := range ix.workloadRefs {
