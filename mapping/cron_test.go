@@ -1,13 +1,8 @@
 package mapping
 
 import (
-	"compress/gzip"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -16,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/podecs/podecs/internal/botocore"
 )
 
 const cronTestPath = "spec.schedule"
@@ -521,32 +518,9 @@ type botoShape struct {
 	Max  *float64 `json:"max"`
 }
 
-// botocoreModel loads the shapes of one service model from the installed botocore. Without
-// python3/botocore the test is skipped, except in CI where it must run.
+// botocoreModel loads the shapes of one service model from the installed botocore.
 func botocoreModel(t *testing.T, service string) map[string]botoShape {
-	t.Helper()
-	out, err := exec.Command("python3", "-c", "import botocore,os;print(os.path.dirname(botocore.__file__))").Output()
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("botocore model needed in CI: python3/botocore not found: %v", err)
-		}
-		t.Skipf("python3/botocore not available: %v", err)
-	}
-	dir := filepath.Join(strings.TrimSpace(string(out)), "data", service)
-	versions, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	require.NotEmpty(t, versions)
-	f, err := os.Open(filepath.Join(dir, versions[len(versions)-1].Name(), "service-2.json.gz"))
-	require.NoError(t, err)
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	require.NoError(t, err)
-	var model struct {
-		Shapes map[string]botoShape `json:"shapes"`
-	}
-	require.NoError(t, json.NewDecoder(zr).Decode(&model))
-	require.NotEmpty(t, model.Shapes)
-	return model.Shapes
+	return botocore.Shapes[botoShape](t, service)
 }
 
 // botoCheckStruct checks that every JSON member name of a Go struct is a member of the shape, with

@@ -1,13 +1,8 @@
 package ecsjson
 
 import (
-	"compress/gzip"
-	"encoding/json"
 	"fmt"
 	"math/big"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -20,6 +15,8 @@ import (
 	smithy "github.com/aws/smithy-go"
 	smithydocument "github.com/aws/smithy-go/document"
 	"github.com/stretchr/testify/require"
+
+	"github.com/podecs/podecs/internal/botocore"
 )
 
 // modelShape is the part of a botocore shape the tests read.
@@ -30,29 +27,9 @@ type modelShape struct {
 	Document bool                      `json:"document"`
 }
 
-// loadModel reads the ECS service model shipped with botocore. Without
-// python3/botocore the test is skipped, except in CI where it must run.
+// loadModel reads the ECS service model shipped with botocore.
 func loadModel(t *testing.T) map[string]modelShape {
-	t.Helper()
-	out, err := exec.Command("python3", "-c", "import botocore,os;print(os.path.dirname(botocore.__file__))").Output()
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("botocore model needed in CI: python3/botocore not found: %v", err)
-		}
-		t.Skipf("python3/botocore not available: %v", err)
-	}
-	path := filepath.Join(strings.TrimSpace(string(out)), "data", "ecs", "2014-11-13", "service-2.json.gz")
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	require.NoError(t, err)
-	var model struct {
-		Shapes map[string]modelShape `json:"shapes"`
-	}
-	require.NoError(t, json.NewDecoder(zr).Decode(&model))
-	require.NotEmpty(t, model.Shapes)
-	return model.Shapes
+	return botocore.Shapes[modelShape](t, "ecs")
 }
 
 // modelOperations are the calls podecs reads or writes documents for.
