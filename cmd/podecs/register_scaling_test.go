@@ -42,15 +42,7 @@ spec:
 	code, _, errOut := runCLI(t, "", "convert", "-f", manifest, "--config", cfg, "-o", dir)
 	require.Equal(t, exitOK, code, errOut)
 	require.FileExists(t, filepath.Join(dir, name+".scaling.json"))
-	svcFile := filepath.Join(dir, name+".service.json")
-	data, err := os.ReadFile(svcFile)
-	require.NoError(t, err)
-	var svc map[string]any
-	require.NoError(t, json.Unmarshal(data, &svc))
-	svc["networkConfiguration"].(map[string]any)["awsvpcConfiguration"].(map[string]any)["subnets"] = []string{"subnet-0000000000000dead"}
-	data, err = json.Marshal(svc)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(svcFile, data, 0o644))
+	withMissingSubnet(t, filepath.Join(dir, name+".service.json"))
 
 	resourceID := "service/" + cluster + "/" + name
 	reason := "not attempted: ECS service " + name + " in cluster " + cluster + " could not be created"

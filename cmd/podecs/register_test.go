@@ -226,15 +226,7 @@ func TestRegister(t *testing.T) {
 		code, out, errOut := runCLI(t, "", "convert", "-f", deployment(t, "reg-bad", "nginx:1", 1, "t0k3n-3"), "--config", cfg, "-o", dir)
 		require.Equal(t, exitOK, code, errOut)
 		assert.Empty(t, out)
-		svcFile := filepath.Join(dir, "reg-bad.service.json")
-		data, err := os.ReadFile(svcFile)
-		require.NoError(t, err)
-		var svc map[string]any
-		require.NoError(t, json.Unmarshal(data, &svc))
-		svc["networkConfiguration"].(map[string]any)["awsvpcConfiguration"].(map[string]any)["subnets"] = []string{"subnet-0000000000000dead"}
-		data, err = json.Marshal(svc)
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(svcFile, data, 0o644))
+		withMissingSubnet(t, filepath.Join(dir, "reg-bad.service.json"))
 
 		code, out, errOut = runCLI(t, "", "register", "-f", dir, "-f", v2, "--config", cfg, "--region", "us-east-1", "--endpoint-url", endpoint)
 		assertNoSecrets(t, out, errOut)
@@ -318,4 +310,18 @@ func TestRegisterBadInput(t *testing.T) {
 			assert.NotContains(t, errOut, "cannot reach")
 		})
 	}
+}
+
+// withMissingSubnet rewrites a converted service so that CreateService fails: its subnet does not
+// exist.
+func withMissingSubnet(t *testing.T, svcFile string) {
+	t.Helper()
+	data, err := os.ReadFile(svcFile)
+	require.NoError(t, err)
+	var svc map[string]any
+	require.NoError(t, json.Unmarshal(data, &svc))
+	svc["networkConfiguration"].(map[string]any)["awsvpcConfiguration"].(map[string]any)["subnets"] = []string{"subnet-0000000000000dead"}
+	data, err = json.Marshal(svc)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(svcFile, data, 0o644))
 }
