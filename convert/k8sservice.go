@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"bytes"
 	"errors"
 	"sort"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	kjson "sigs.k8s.io/json"
 
 	"github.com/podecs/podecs/mapping"
 )
@@ -23,11 +25,28 @@ import (
 // MaxServiceTargetGroups is the number of target groups ECS attaches to one service.
 const MaxServiceTargetGroups = 5
 
-// indexedService is a Service of the input with the document it came from.
+// indexedService is a Service of the input with the document it came from. A batch may index
+// tens of thousands: it keeps what matching needs and the Service's JSON, decoded again for each
+// workload it selects, not the decoded object.
 type indexedService struct {
-	ref DocRef
-	svc *corev1.Service
-	pos int // position among the Services of the input
+	ref       DocRef
+	pos       int // position among the Services of the input
+	namespace string
+	typ       corev1.ServiceType
+	selector  map[string]string
+	raw       []byte
+}
+
+// newIndexedService indexes a decoded Service and the JSON it was decoded from.
+func newIndexedService(o *corev1.Service, raw []byte, ref DocRef, pos int) *indexedService {
+	return &indexedService{ref: ref, pos: pos, namespace: o.Namespace, typ: o.Spec.Type, selector: o.Spec.Selector, raw: bytes.Clone(raw)}
+}
+
+// service decodes the Service again. Its document decoded once without error, so it does again.
+func (s *indexedService) service() *corev1.Service {
+	o := &corev1.Service{}
+	_ = kjson.UnmarshalCaseSensitivePreserveInts(s.raw, o)
+	return o
 }
 
 // addService decodes and indexes a Service.
@@ -42,7 +61,7 @@ func (ix *Index) addService(doc Document) (mapping.Findings, error) {
 	}
 	ref := doc.DocRef
 	ref.Kind, ref.Name = "Service", o.Name
-	ix.services = append(ix.services, &indexedService{ref: ref, svc: o, pos: len(ix.services)})
+	ix.services = append(ix.services, newIndexedService(o, doc.JSON, ref, len(ix.services)))
 	return fs, nil
 }
 
@@ -55,8 +74,8 @@ func servedKind(kind string) bool {
 // selects reports whether a Service selects a workload's pods: same namespace, and every
 // selector label on the pod template. An empty selector selects nothing (hand-made endpoints).
 func (s *indexedService) selects(r workloadRef) bool {
-	sel := s.svc.Spec.Selector
-	if len(sel) == 0 || nsOf(s.svc.Namespace) != r.namespace {
+	sel := s.selector
+	if len(sel) == 0 || nsOf(s.namespace) != r.namespace {
 		return false
 	}
 	for k, v := range sel {
@@ -126,9 +145,10 @@ func (ix *Index) serviceNetwork(w *Workload, td *ecs.RegisterTaskDefinitionInput
 			notes.Add("spec.selector", mapping.Info, "selects the pods of %s %q, which has no ECS service; Service Connect and load balancers belong to the services of Deployments, StatefulSets and ReplicaSets", w.Kind, w.Meta.Name)
 		case !owner.same(ref):
 			notes.Add("spec.selector", mapping.Lossy, "also selects the pods of %s %q; an ECS service owns its Service Connect name and target groups, so only %s %q gets this Service", w.Kind, w.Meta.Name, owner.kind, owner.name)
-		case s.svc.Spec.Type == corev1.ServiceTypeLoadBalancer || s.svc.Spec.Type == corev1.ServiceTypeNodePort:
-			fs = append(fs, tp.prepare(w, s.svc, false)...)
-			lbs, lfs := mapping.LoadBalancersFromService(s.svc, tp.firstApp(), tp.mappings(), targetGroupsFor(cfg, s.svc), "")
+		case s.typ == corev1.ServiceTypeLoadBalancer || s.typ == corev1.ServiceTypeNodePort:
+			svc := s.service()
+			fs = append(fs, tp.prepare(w, svc, false)...)
+			lbs, lfs := mapping.LoadBalancersFromService(svc, tp.firstApp(), tp.mappings(), targetGroupsFor(cfg, svc), "")
 			notes = append(notes, lfs...)
 			for _, lb := range lbs {
 				lb.ContainerName = aws.String(tp.containerOf(aws.ToInt32(lb.ContainerPort)))
@@ -142,8 +162,9 @@ func (ix *Index) serviceNetwork(w *Workload, td *ecs.RegisterTaskDefinitionInput
 				notes.Add("spec.type", mapping.Info, "awsvpc tasks register by IP address: the target groups must have target type ip")
 			}
 		default:
-			fs = append(fs, tp.prepare(w, s.svc, true)...)
-			sc, sfs := mapping.ServiceConnectFromService(s.svc, tp.mappings(), cfg.ServiceConnectNamespace, "")
+			svc := s.service()
+			fs = append(fs, tp.prepare(w, svc, true)...)
+			sc, sfs := mapping.ServiceConnectFromService(svc, tp.mappings(), cfg.ServiceConnectNamespace, "")
 			notes = append(notes, sfs...)
 			if sc == nil {
 				break

@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -240,8 +241,11 @@ func TestWorkloadRefs(t *testing.T) {
 // owns it.
 func TestOwnerWithoutRefs(t *testing.T) {
 	ix := NewIndex()
-	s := &indexedService{svc: mustService("")}
-	s.svc.Spec.Selector = map[string]string{"app": "x"}
+	svc := mustService("")
+	svc.Spec.Selector = map[string]string{"app": "x"}
+	raw, err := json.Marshal(svc)
+	require.NoError(t, err)
+	s := newIndexedService(svc, raw, DocRef{}, 0)
 	ix.services = append(ix.services, s)
 	w := workloadRef{kind: "Deployment", namespace: "default", name: "x", labels: packMap(map[string]string{"app": "x"})}
 	assert.True(t, ix.owner(s, w).same(w))

@@ -91,10 +91,10 @@ func (c *Converter) reportObjects() {
 	}
 	for _, s := range c.ix.services {
 		var fs mapping.Findings
-		if len(s.svc.Spec.Selector) == 0 {
+		if len(s.selector) == 0 {
 			fs.Add("spec.selector", mapping.Info, "no selector: the Service's endpoints are managed by hand, and no ECS service gets its ports")
 		} else if !c.ix.selectsAny(s) {
-			fs.Add("spec.selector", mapping.Info, "selects no workload of the input in namespace %q (%s); nothing is converted for it", nsOf(s.svc.Namespace), selectorString(s.svc.Spec.Selector))
+			fs.Add("spec.selector", mapping.Info, "selects no workload of the input in namespace %q (%s); nothing is converted for it", nsOf(s.namespace), selectorString(s.selector))
 		}
 		report(s.ref, s, fs)
 	}

@@ -107,14 +107,14 @@ func (ix *Index) links() *indexLinks {
 	// every workload check every Service.
 	uses := map[string]int{}
 	for _, s := range ix.services {
-		for k, v := range s.svc.Spec.Selector {
-			uses[labelKey(nsOf(s.svc.Namespace), k, v)]++
+		for k, v := range s.selector {
+			uses[labelKey(nsOf(s.namespace), k, v)]++
 		}
 	}
 	for _, s := range ix.services {
 		best := ""
-		for _, k := range sortedKeys(s.svc.Spec.Selector) {
-			if key := labelKey(nsOf(s.svc.Namespace), k, s.svc.Spec.Selector[k]); best == "" || uses[key] < uses[best] {
+		for _, k := range sortedKeys(s.selector) {
+			if key := labelKey(nsOf(s.namespace), k, s.selector[k]); best == "" || uses[key] < uses[best] {
 				best = key
 			}
 		}
