@@ -199,7 +199,12 @@ func toJSON(raw []byte) ([]byte, error) {
 	}
 	js, err := yaml.YAMLToJSON(raw)
 	if err != nil {
-		return nil, fmt.Errorf("not valid YAML or JSON: %s", strings.TrimPrefix(err.Error(), "error converting YAML to JSON: "))
+		msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
+		if bytes.Contains(raw, []byte("{{")) {
+			// yaml reads "{{ .Values.x }}" as a map used as a key, and says only that.
+			return nil, fmt.Errorf("not valid YAML or JSON: it holds {{ }}, so it looks like a template that was not rendered (render it first, e.g. helm template … | podecs convert -f -): %s", msg)
+		}
+		return nil, fmt.Errorf("not valid YAML or JSON: %s", msg)
 	}
 	return js, nil
 }

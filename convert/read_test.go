@@ -58,6 +58,14 @@ hello: world
 	assert.Contains(t, errs[1].Error(), "neither a Kubernetes object")
 }
 
+// TestUnrenderedTemplate: a chart template that was not rendered is named as such.
+func TestUnrenderedTemplate(t *testing.T) {
+	_, errs := readAll(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: {{ .Release.Name }}}\n---\n: : not yaml\n")
+	require.Len(t, errs, 2)
+	assert.Contains(t, errs[0].Error(), "in.yaml: doc 1: not valid YAML or JSON: it holds {{ }}, so it looks like a template that was not rendered")
+	assert.NotContains(t, errs[1].Error(), "template", "only documents with {{ are called templates")
+}
+
 func TestReadDocumentLimits(t *testing.T) {
 	big := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n  k: " + strings.Repeat("x", 2000) + "\n"
 	var errs []*DocError
