@@ -206,7 +206,7 @@ func Explain(query string) Explanation {
 	if kind != "" && rest == "" {
 		return Explanation{Path: kind, Entries: kindEntries(all, kind)}
 	}
-	display := strings.Trim(normalizePath(rest), ".")
+	display := strings.Trim(NormalizePath(rest), ".")
 	for p := display; p != ""; p = parentPath(p) {
 		q := canon(p)
 		var found []Entry

@@ -160,7 +160,7 @@ var ECSServiceRules = []ECSRule{
 
 // LookupECSRule finds the rule of an ECS field path in a table; indexes like [3] are ignored.
 func LookupECSRule(table []ECSRule, path string) (ECSRule, bool) {
-	p := normalizePath(path)
+	p := NormalizePath(path)
 	for _, r := range table {
 		if r.ECS == p {
 			return r, true

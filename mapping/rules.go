@@ -154,15 +154,15 @@ var ruleIndex = sync.OnceValue(func() map[string]Rule {
 
 // LookupRule finds the rule of a field path; indexes like [3] or ["key"] are ignored.
 func LookupRule(path string) (Rule, bool) {
-	r, ok := ruleIndex()[normalizePath(path)]
+	r, ok := ruleIndex()[NormalizePath(path)]
 	return r, ok
 }
 
 var indexRE = regexp.MustCompile(`\[[^\]]*\]`)
 
-// normalizePath replaces every index of a path with []: spec.containers[2].env["A"] becomes
+// NormalizePath replaces every index of a path with []: spec.containers[2].env["A"] becomes
 // spec.containers[].env[], as indexRE would, without a regular expression on the hot path.
-func normalizePath(p string) string {
+func NormalizePath(p string) string {
 	if !strings.Contains(p, "[") {
 		return p
 	}
@@ -224,7 +224,7 @@ func walk(v reflect.Value, prefix, path string, fs *Findings) {
 			continue
 		}
 		child := Join(path, name)
-		key := normalizePath(child)
+		key := NormalizePath(child)
 		if fv.Kind() == reflect.Slice {
 			if r, ok := ruleIndex()[key+"[]"]; ok && r.How == Partial {
 				walk(fv, prefix, child+"[]", fs)

@@ -182,6 +182,6 @@ func TestPlacementFromNodeSelector(t *testing.T) {
 
 func TestNormalizePath(t *testing.T) {
 	for _, p := range []string{"", "spec", "spec.containers[2].env[\"A.B\"]", "a[]", "a[", "a]b[c", "[x][y]z", "a[b[c]d]", "x[1]y[2", "é[ü]ö"} {
-		assert.Equal(t, indexRE.ReplaceAllString(p, "[]"), normalizePath(p), p)
+		assert.Equal(t, indexRE.ReplaceAllString(p, "[]"), NormalizePath(p), p)
 	}
 }

@@ -39,13 +39,11 @@ func outputFlags() []cli.Flag {
 type outputMode struct {
 	Quiet   bool
 	Verbose bool
-	// NoColor is --no-color, or NO_COLOR set to anything but the empty string (no-color.org).
-	NoColor bool
 }
 
 // outputModeOf reads the shared flags of a command; --quiet with --verbose is a usage error.
 func outputModeOf(c *cli.Context, s streams) (outputMode, error) {
-	m := outputMode{Quiet: c.Bool("quiet"), Verbose: c.Bool("verbose"), NoColor: noColor(c.Bool("no-color"), s)}
+	m := outputMode{Quiet: c.Bool("quiet"), Verbose: c.Bool("verbose")}
 	if m.Quiet && m.Verbose {
 		return m, cli.Exit("--quiet and --verbose cannot be used together", exitBadInput)
 	}

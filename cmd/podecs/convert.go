@@ -157,7 +157,6 @@ func runConvert(o convertOptions, s streams) (err error) {
 		Spool:         spool,
 	}
 	if err := convert.Batch(inputs, bo, convert.BatchHandler{Item: r.item, Progress: r.progress}); err != nil {
-		r.abort()
 		return cli.Exit(err.Error(), exitBadInput)
 	}
 	if err := r.finish(); err != nil {
@@ -182,10 +181,7 @@ func loadConfig(path, launchType string, s streams) (convert.Config, error) {
 			return cfg, fmt.Errorf("--config: %w", err)
 		}
 		if cfg, err = convert.ParseConfig(data); err != nil {
-			if path == "-" {
-				path = "<stdin>"
-			}
-			return cfg, fmt.Errorf("%s: %w", path, err)
+			return cfg, fmt.Errorf("%s: %w", inputName(path), err)
 		}
 	}
 	if launchType != "" {
@@ -225,7 +221,7 @@ func readConfigFile(path string, stdin io.Reader) ([]byte, error) {
 func readInputs(paths []string, stdin io.Reader, ro convert.ReadOptions, fn func(convert.Document), onErr func(*convert.DocError)) error {
 	for _, p := range paths {
 		if p == "-" {
-			if err := convert.ReadDocuments(stdin, "<stdin>", ro, fn, onErr); err != nil {
+			if err := convert.ReadDocuments(stdin, inputName(p), ro, fn, onErr); err != nil {
 				return err
 			}
 			continue
@@ -341,7 +337,7 @@ func errorEntry(err error) reportEntry {
 func batchInputs(paths []string, stdin io.Reader) (inputs []convert.Input, isBatch bool, err error) {
 	for _, p := range paths {
 		if p == "-" {
-			inputs = append(inputs, convert.Input{Name: "<stdin>", Open: func() (io.ReadCloser, error) { return io.NopCloser(stdin), nil }})
+			inputs = append(inputs, convert.Input{Name: inputName(p), Open: func() (io.ReadCloser, error) { return io.NopCloser(stdin), nil }})
 			isBatch = true
 			continue
 		}
@@ -447,15 +443,16 @@ func prepareOutDir(dir string) error {
 
 // item prints the findings and errors of one item and writes its files.
 func (r *convertRun) item(it convert.Item) error {
-	r.bar.clear()
 	for _, f := range it.Findings {
 		if !r.o.Quiet || f.Level == mapping.Error {
+			r.bar.clear()
 			r.errw.WriteString(f.String())
 			r.errw.WriteByte('\n')
 		}
 		r.rep.add(findingEntry(f))
 	}
 	for _, e := range it.Errors {
+		r.bar.clear()
 		fmt.Fprintln(r.errw, "error:", e)
 		r.rep.add(errorEntry(e))
 	}
@@ -466,6 +463,7 @@ func (r *convertRun) item(it convert.Item) error {
 		}
 	}
 	if r.o.Verbose && len(it.Files) > 0 {
+		r.bar.clear()
 		r.errw.WriteString(r.wrote(it) + "\n")
 	}
 	return nil
@@ -492,6 +490,7 @@ func (r *convertRun) writeFile(f convert.File) error {
 	if r.files != nil {
 		return r.files.write(f)
 	}
+	r.bar.clear() // standard output may be the same terminal
 	if f.YAML && r.stdoutDocs > 0 {
 		r.out.WriteString("---\n")
 	}
@@ -599,14 +598,6 @@ func (r *convertRun) finish() error {
 		return err
 	}
 	return nil
-}
-
-// abort drops the report of a batch that could not finish.
-func (r *convertRun) abort() {
-	r.bar.clear()
-	_ = r.files.wait()
-	r.rep.abort()
-	r.rep = nil
 }
 
 func (r *convertRun) close() {

@@ -155,12 +155,13 @@ func writeManifests(dir string, ms []convert.Manifest, w, log io.Writer) error {
 		}
 	}
 	for i, m := range ms {
-		y, err := m.YAML()
+		files, err := m.Files()
 		if err != nil {
 			return fmt.Errorf("%s: %w", m.Doc, err)
 		}
+		y := files[0].Data
 		if dir != "" {
-			path := filepath.Join(dir, convert.FileStem(m.Name)+".yaml")
+			path := filepath.Join(dir, files[0].Name)
 			if err := writeAtomic(path, y); err != nil {
 				return err
 			}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -132,8 +131,6 @@ type findingKind struct {
 // topKinds is how many finding kinds the summary lists.
 const topKinds = 5
 
-var pathIndex = regexp.MustCompile(`\[[^\]]*\]`)
-
 func newSummary() *summary {
 	return &summary{levels: map[mapping.Level]int{}, kinds: map[findingKey]*findingKind{}}
 }
@@ -147,7 +144,7 @@ func (s *summary) progress(p convert.Progress) {
 func (s *summary) add(it convert.Item) {
 	for _, f := range it.Findings {
 		s.levels[f.Level]++
-		key := findingKey{pathIndex.ReplaceAllString(f.Path, "[]"), f.Level}
+		key := findingKey{mapping.NormalizePath(f.Path), f.Level}
 		k := s.kinds[key]
 		if k == nil {
 			k = &findingKind{Path: key.path, Level: f.Level, Example: f.Message}

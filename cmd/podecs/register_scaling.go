@@ -68,39 +68,42 @@ func (v verboseScaling) PutScalingPolicy(ctx context.Context, in *aas.PutScaling
 
 // planScaling plans the scaling without changing anything (a dry run).
 func planScaling(ctx context.Context, o registerOptions, cfg convert.Config, w io.Writer, wants []ecsapi.ScalingWant) ([]ecsapi.Step, error) {
-	if len(wants) == 0 {
-		return nil, nil
-	}
-	api, err := scalingClient(ctx, o, cfg, w)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := ecsapi.PlanScaling(ctx, api, wants)
-	if err != nil {
-		return nil, cli.Exit("cannot plan the scaling: "+err.Error()+timeoutHint(ctx, err, o.Timeout), exitBadInput)
-	}
-	return scalingSteps(plan), nil
+	_, plan, err := scalingPlan(ctx, o, cfg, w, wants)
+	return scalingSteps(plan), err
 }
 
 // applyScaling plans and applies the scaling; the failures are in the steps. services are the
 // steps ecsapi.Apply returned: the scaling of a service whose step failed is not attempted, and
 // says which service it waits for.
 func applyScaling(ctx context.Context, o registerOptions, cfg convert.Config, w io.Writer, wants []ecsapi.ScalingWant, services ...ecsapi.Step) ([]ecsapi.Step, error) {
-	if len(wants) == 0 {
-		return nil, nil
-	}
-	api, err := scalingClient(ctx, o, cfg, w)
-	if err != nil {
+	api, plan, err := scalingPlan(ctx, o, cfg, w, wants)
+	if err != nil || len(plan) == 0 {
 		return nil, err
-	}
-	plan, err := ecsapi.PlanScaling(ctx, api, wants)
-	if err != nil {
-		return nil, cli.Exit("cannot plan the scaling: "+err.Error()+timeoutHint(ctx, err, o.Timeout), exitBadInput)
 	}
 	return scalingSteps(ecsapi.ApplyScaling(ctx, api, plan, services)), nil
 }
 
+// scalingPlan builds the client and compares wants with what Application Auto Scaling has; with
+// no wants it makes no client and no call.
+func scalingPlan(ctx context.Context, o registerOptions, cfg convert.Config, w io.Writer, wants []ecsapi.ScalingWant) (ecsapi.Scaling, []ecsapi.ScalingStep, error) {
+	if len(wants) == 0 {
+		return nil, nil, nil
+	}
+	api, err := scalingClient(ctx, o, cfg, w)
+	if err != nil {
+		return nil, nil, err
+	}
+	plan, err := ecsapi.PlanScaling(ctx, api, wants)
+	if err != nil {
+		return nil, nil, cli.Exit("cannot plan the scaling: "+err.Error()+timeoutHint(ctx, err, o.Timeout), exitBadInput)
+	}
+	return api, plan, nil
+}
+
 func scalingSteps(steps []ecsapi.ScalingStep) []ecsapi.Step {
+	if len(steps) == 0 {
+		return nil
+	}
 	out := make([]ecsapi.Step, len(steps))
 	for i, s := range steps {
 		out[i] = s.Step
