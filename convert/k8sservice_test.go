@@ -298,3 +298,29 @@ func ecsServiceWithConnect() (svc ecs.CreateServiceInput) {
 	}}}
 	return svc
 }
+
+// TestServiceNameFindingOnce: an ECS service name that is no Kubernetes Service name is reported
+// once, whichever way the Service is built.
+func TestServiceNameFindingOnce(t *testing.T) {
+	td := rvTaskDef()
+	td.Family = aws.String("1api")
+	for name, svc := range map[string]ecs.CreateServiceInput{
+		"from the container ports": {ServiceName: aws.String("1api"), TaskDefinition: aws.String("1api"), DesiredCount: aws.Int32(1)},
+		"from Service Connect": func() ecs.CreateServiceInput {
+			s := ecsServiceWithConnect()
+			s.ServiceName, s.TaskDefinition = aws.String("1api"), aws.String("1api")
+			return s
+		}(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, fs := rvReverse(t, td, &svc, ReverseOptions{})
+			n := 0
+			for _, f := range fs {
+				if strings.Contains(f.Message, "a Kubernetes Service name must start with a letter") {
+					n++
+				}
+			}
+			assert.Equal(t, 1, n)
+		})
+	}
+}

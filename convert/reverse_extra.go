@@ -270,7 +270,7 @@ func (r *reverser) k8sServices(spec *corev1.PodSpec) []*corev1.Service {
 		}
 	}
 	if len(out) == 0 {
-		if s := r.k8sService(spec); s != nil {
+		if s := r.k8sService(spec, name); s != nil {
 			out = append(out, s)
 		}
 		return out

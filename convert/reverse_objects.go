@@ -266,7 +266,7 @@ func (r *reverser) claim(volName string) *corev1.PersistentVolumeClaim {
 // k8sService exposes the ports of the running containers (not init containers) with a ClusterIP
 // Service, the in-cluster name and load balancing ECS Service Connect gives. Ports are
 // deduplicated by number and protocol; with several ports each gets a name.
-func (r *reverser) k8sService(spec *corev1.PodSpec) *corev1.Service {
+func (r *reverser) k8sService(spec *corev1.PodSpec, name string) *corev1.Service {
 	type key struct {
 		port  int32
 		proto corev1.Protocol
@@ -315,7 +315,6 @@ func (r *reverser) k8sService(spec *corev1.PodSpec) *corev1.Service {
 		}
 	}
 	sort.SliceStable(ports, func(i, j int) bool { return ports[i].Port < ports[j].Port })
-	name := r.serviceName()
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: r.namespace, Labels: map[string]string{SelectorLabel: r.name}},
