@@ -198,7 +198,7 @@ func (b *batch) indexEvents(evs []docEvent, sw *spoolWriter) error {
 			ref = e.err.Doc
 			b.c.AddError(e.err)
 		case isWorkload(e.doc):
-			b.c.indexWorkload(e.doc)
+			b.c.ix.addWorkloadDoc(e.doc)
 			if err := sw.put(&e.doc); err != nil {
 				return fmt.Errorf("batch spool: %w", err)
 			}
@@ -220,12 +220,6 @@ func (b *batch) indexEvents(evs []docEvent, sw *spoolWriter) error {
 // converts them in its second pass.
 func isWorkload(doc Document) bool {
 	return doc.Format == FormatKubernetes && IsWorkloadKind(doc.Kind)
-}
-
-// indexWorkload does for a workload document what Add does besides keeping it for Finish:
-// record it in the index, so that Services and autoscalers find it. Keep the two in step.
-func (c *Converter) indexWorkload(doc Document) {
-	c.ix.addWorkloadDoc(doc)
 }
 
 // drain hands over the findings and errors the converter has gathered since the last call.

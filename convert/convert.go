@@ -132,7 +132,7 @@ func (c *Converter) Add(doc Document) {
 		}
 		c.workloads = append(c.workloads, w)
 		c.decoded[w] = fs
-		c.ix.addWorkloadDoc(doc)
+		c.ix.workloadRefs = append(c.ix.workloadRefs, refOf(w))
 	case FormatTaskDefinition, FormatService:
 		c.addECS(doc)
 	case FormatSchedule, FormatScaling, FormatRunTask, FormatTargetGroup:
@@ -191,6 +191,7 @@ func (c *Converter) Finish() Result {
 // afterWorkloads is what Finish does once every workload is converted: the ECS → Kubernetes
 // conversions. Batches call it after their second pass.
 func (c *Converter) afterWorkloads() {
+	c.reportObjects()
 	c.finishReverse()
 }
 

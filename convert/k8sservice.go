@@ -30,8 +30,8 @@ const MaxServiceTargetGroups = 5
 // workload it selects, not the decoded object.
 type indexedService struct {
 	ref       DocRef
-	pos       int // position among the Services of the input
-	namespace string
+	pos       int    // position among the Services of the input
+	namespace string // with the default filled in
 	typ       corev1.ServiceType
 	selector  map[string]string
 	raw       []byte
@@ -39,7 +39,7 @@ type indexedService struct {
 
 // newIndexedService indexes a decoded Service and the JSON it was decoded from.
 func newIndexedService(o *corev1.Service, raw []byte, ref DocRef, pos int) *indexedService {
-	return &indexedService{ref: ref, pos: pos, namespace: o.Namespace, typ: o.Spec.Type, selector: o.Spec.Selector, raw: bytes.Clone(raw)}
+	return &indexedService{ref: ref, pos: pos, namespace: nsOf(o.Namespace), typ: o.Spec.Type, selector: o.Spec.Selector, raw: bytes.Clone(raw)}
 }
 
 // service decodes the Service again. Its document decoded once without error, so it does again.
@@ -75,7 +75,7 @@ func servedKind(kind string) bool {
 // selector label on the pod template. An empty selector selects nothing (hand-made endpoints).
 func (s *indexedService) selects(r workloadRef) bool {
 	sel := s.selector
-	if len(sel) == 0 || nsOf(s.namespace) != r.namespace {
+	if len(sel) == 0 || s.namespace != r.namespace {
 		return false
 	}
 	for k, v := range sel {

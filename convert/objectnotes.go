@@ -94,7 +94,7 @@ func (c *Converter) reportObjects() {
 		if len(s.selector) == 0 {
 			fs.Add("spec.selector", mapping.Info, "no selector: the Service's endpoints are managed by hand, and no ECS service gets its ports")
 		} else if !c.ix.selectsAny(s) {
-			fs.Add("spec.selector", mapping.Info, "selects no workload of the input in namespace %q (%s); nothing is converted for it", nsOf(s.namespace), selectorString(s.selector))
+			fs.Add("spec.selector", mapping.Info, "selects no workload of the input in namespace %q (%s); nothing is converted for it", s.namespace, selectorString(s.selector))
 		}
 		report(s.ref, s, fs)
 	}

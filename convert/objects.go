@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 	kjson "sigs.k8s.io/json"
 
 	"github.com/podecs/podecs/mapping"
@@ -54,7 +55,7 @@ type Index struct {
 }
 
 // MaxK8sNameLength is the longest name of a Kubernetes object (a DNS subdomain).
-const MaxK8sNameLength = 253
+const MaxK8sNameLength = validation.DNS1123SubdomainMaxLength
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
@@ -67,12 +68,7 @@ func NewIndex() *Index {
 	}
 }
 
-func objKey(namespace, name string) string {
-	if namespace == "" {
-		namespace = "default"
-	}
-	return namespace + "/" + name
-}
+func objKey(namespace, name string) string { return nsOf(namespace) + "/" + name }
 
 // decodeStrict decodes a Kubernetes document into a typed object. Unknown and duplicate fields
 // do not stop the conversion: they come back as findings (a typo must not pass unnoticed).

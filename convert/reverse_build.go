@@ -457,7 +457,6 @@ func (c *Converter) addECS(doc Document) {
 // every schedule with its task definition, then the task definitions nothing runs, and adds the
 // autoscalers of the scaling inputs. Two workloads with the same Kubernetes name are both errors.
 func (c *Converter) finishReverse() {
-	c.reportObjects()
 	taken := map[string]DocRef{}
 	reported := map[any]bool{}
 	decodeFindings := func(key any, ref DocRef, fs mapping.Findings) {

@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"cmp"
 	"errors"
 	"strconv"
 	"strings"
@@ -142,7 +143,7 @@ func scheduleTarget(job *batchv1.JobSpec, family string, td *ecs.RegisterTaskDef
 	}
 	role := cfg.ScheduleRoleArn
 	if role == "" {
-		role = "arn:aws:iam::" + or(cfg.AccountID, placeholderAccount) + ":role/" + defaultScheduleRole
+		role = "arn:aws:iam::" + cmp.Or(cfg.AccountID, placeholderAccount) + ":role/" + defaultScheduleRole
 		fs.Add("config.scheduleRoleArn", mapping.Lossy, "no scheduleRoleArn in --config: the schedule assumes %s, which must exist and allow ecs:RunTask, and iam:PassRole for the task's roles", role)
 	}
 	return mapping.ScheduleTarget{Arn: clusterARN(cfg), RoleArn: role, EcsParameters: p}
@@ -158,12 +159,5 @@ func clusterARN(cfg Config) string {
 
 // ecsARN is an ECS resource ARN in the region and account of --config, placeholders otherwise.
 func ecsARN(cfg Config, resource string) string {
-	return "arn:aws:ecs:" + or(cfg.Region, placeholderRegion) + ":" + or(cfg.AccountID, placeholderAccount) + ":" + resource
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
+	return "arn:aws:ecs:" + cmp.Or(cfg.Region, placeholderRegion) + ":" + cmp.Or(cfg.AccountID, placeholderAccount) + ":" + resource
 }

@@ -108,13 +108,13 @@ func (ix *Index) links() *indexLinks {
 	uses := map[string]int{}
 	for _, s := range ix.services {
 		for k, v := range s.selector {
-			uses[labelKey(nsOf(s.namespace), k, v)]++
+			uses[labelKey(s.namespace, k, v)]++
 		}
 	}
 	for _, s := range ix.services {
 		best := ""
 		for _, k := range sortedKeys(s.selector) {
-			if key := labelKey(nsOf(s.namespace), k, s.selector[k]); best == "" || uses[key] < uses[best] {
+			if key := labelKey(s.namespace, k, s.selector[k]); best == "" || uses[key] < uses[best] {
 				best = key
 			}
 		}
