@@ -336,7 +336,7 @@ func parentPath(p string) string {
 
 // canon is the form paths are compared in: lower case, without list brackets or indexes.
 func canon(p string) string {
-	p = strings.ToLower(strings.TrimSpace(indexRE.ReplaceAllString(p, "")))
+	p = strings.ToLower(strings.TrimSpace(replaceIndexes(p, "")))
 	return strings.Trim(p, ".")
 }
 

@@ -20,20 +20,7 @@ const MaxECSNameLength = 255
 // ValidECSName reports whether s is a valid ECS task definition family, container, service or
 // volume name: 1 to 255 ASCII letters, digits, '_' and '-'.
 func ValidECSName(s string) bool {
-	if s == "" || len(s) > MaxECSNameLength {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !isAlnum(c) && c != '_' && c != '-' {
-			return false
-		}
-	}
-	return true
-}
-
-// isAlnum reports whether c is an ASCII letter or digit.
-func isAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	return s != "" && len(s) <= MaxECSNameLength && !strings.ContainsFunc(s, func(r rune) bool { return !isECSNameRune(r) })
 }
 
 // ECSName turns a Kubernetes object, container or volume name into an ECS name. ECS allows only
@@ -143,15 +130,8 @@ func ECSPortName(k8sPortName string) string { return k8sPortName }
 // ValidECSPortName reports whether s is a valid ECS port mapping name: up to 64 lower-case
 // letters, digits, '_' and '-', not starting with '-'. Service Connect refers to ports by it.
 func ValidECSPortName(s string) bool {
-	if s == "" || len(s) > 64 || s[0] == '-' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
+	return s != "" && len(s) <= 64 && s[0] != '-' &&
+		!strings.ContainsFunc(s, func(r rune) bool { return !isLowerAlnum(r) && r != '_' && r != '-' })
 }
 
 // K8sPortName turns an ECS port mapping name into a Kubernetes port name (IANA_SVC_NAME: at most

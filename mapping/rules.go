@@ -3,7 +3,6 @@ package mapping
 import (
 	"fmt"
 	"reflect"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -158,11 +157,12 @@ func LookupRule(path string) (Rule, bool) {
 	return r, ok
 }
 
-var indexRE = regexp.MustCompile(`\[[^\]]*\]`)
-
 // NormalizePath replaces every index of a path with []: spec.containers[2].env["A"] becomes
-// spec.containers[].env[], as indexRE would, without a regular expression on the hot path.
-func NormalizePath(p string) string {
+// spec.containers[].env[].
+func NormalizePath(p string) string { return replaceIndexes(p, "[]") }
+
+// replaceIndexes replaces each bracketed index of a path ("[2]", `["A"]`) with repl.
+func replaceIndexes(p, repl string) string {
 	if !strings.Contains(p, "[") {
 		return p
 	}
@@ -178,7 +178,7 @@ func NormalizePath(p string) string {
 			break
 		}
 		b.WriteString(p[:open])
-		b.WriteString("[]")
+		b.WriteString(repl)
 		p = p[open+end+1:]
 	}
 	b.WriteString(p)

@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -180,8 +181,12 @@ func TestPlacementFromNodeSelector(t *testing.T) {
 	assert.Len(t, fs, 3)
 }
 
+// indexRE is what NormalizePath does, as a regular expression: the test's oracle.
+var indexRE = regexp.MustCompile(`\[[^\]]*\]`)
+
 func TestNormalizePath(t *testing.T) {
 	for _, p := range []string{"", "spec", "spec.containers[2].env[\"A.B\"]", "a[]", "a[", "a]b[c", "[x][y]z", "a[b[c]d]", "x[1]y[2", "é[ü]ö"} {
 		assert.Equal(t, indexRE.ReplaceAllString(p, "[]"), NormalizePath(p), p)
+		assert.Equal(t, indexRE.ReplaceAllString(p, ""), replaceIndexes(p, ""), p)
 	}
 }
