@@ -105,11 +105,13 @@ func pair(n int, floor, podecs func(out string) (string, []string), tmp string) 
 			}
 		}
 	}
-	med := func(w []time.Duration) time.Duration {
-		sort.Slice(w, func(i, j int) bool { return w[i] < w[j] })
-		return w[len(w)/2]
-	}
-	return run{med(walls[0]), rss[0]}, run{med(walls[1]), rss[1]}, nil
+	return run{median(walls[0]), rss[0]}, run{median(walls[1]), rss[1]}, nil
+}
+
+// median sorts w and returns its middle value.
+func median(w []time.Duration) time.Duration {
+	sort.Slice(w, func(i, j int) bool { return w[i] < w[j] })
+	return w[len(w)/2]
 }
 
 // startup measures a short command: the median wall time of 9 runs after one that warms the page
@@ -127,8 +129,7 @@ func startup(name string, args ...string) (run, error) {
 			rss = max(rss, r.rssKB)
 		}
 	}
-	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
-	return run{walls[len(walls)/2], rss}, nil
+	return run{median(walls), rss}, nil
 }
 
 func lastLines(s string, n int) string {
@@ -170,11 +171,10 @@ func benchMain(bin, sizes string, services, jobs, runs int) error {
 		if err != nil {
 			return fmt.Errorf("-docs: %w", err)
 		}
-		corpora = append(corpora, corpusgen.Options{Workloads: docs / 2, Seed: 1})
+		corpora = append(corpora, corpusOptions(docs, false))
 	}
 	if services > 0 {
-		// 3.25 documents per workload: Deployment, ConfigMap, Service and a quarter of an HPA.
-		corpora = append(corpora, corpusgen.Options{Workloads: services * 4 / 13, Seed: 1, Services: true})
+		corpora = append(corpora, corpusOptions(services, true))
 	}
 	var rss []int64
 	for i, o := range corpora {
@@ -334,10 +334,8 @@ func genMain(args []string) error {
 	if fs.NArg() != 1 {
 		return errors.New("usage: podecs-bench gen [-docs N] [-one] [-services] DIR")
 	}
-	o := corpusgen.Options{Workloads: *docs / 2, Seed: *seed, Services: *services}
-	if *services {
-		o.Workloads = *docs * 4 / 13
-	}
+	o := corpusOptions(*docs, *services)
+	o.Seed = *seed
 	var st corpusgen.Stats
 	var err error
 	if *one {
@@ -357,4 +355,13 @@ func genMain(args []string) error {
 	}
 	fmt.Printf("%d documents in %d files, %.1f MB\n", st.Documents, st.Files, float64(st.Bytes)/1e6)
 	return nil
+}
+
+// corpusOptions sizes a corpus of about docs documents (seed 1): two per workload, or with
+// Services 3.25 (Deployment, ConfigMap, Service and a quarter of an autoscaler).
+func corpusOptions(docs int, services bool) corpusgen.Options {
+	if services {
+		return corpusgen.Options{Workloads: docs * 4 / 13, Seed: 1, Services: true}
+	}
+	return corpusgen.Options{Workloads: docs / 2, Seed: 1}
 }

@@ -47,7 +47,7 @@ func Generate(dir string, o Options) (Stats, error) {
 	var b strings.Builder
 	for i := 0; i < o.Workloads; i++ {
 		b.Reset()
-		writePair(&b, r, i, o)
+		docs := writePair(&b, r, i, o)
 		name := filepath.Join(dir, FileName(i))
 		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 			return st, err
@@ -56,7 +56,7 @@ func Generate(dir string, o Options) (Stats, error) {
 			return st, err
 		}
 		st.Files++
-		st.Documents += docsOf(i, o)
+		st.Documents += docs
 		st.Bytes += int64(b.Len())
 	}
 	return st, nil
@@ -79,48 +79,39 @@ func Write(w io.Writer, o Options) (Stats, error) {
 		if i > 0 {
 			b.WriteString("---\n")
 		}
-		writePair(&b, r, i, o)
+		docs := writePair(&b, r, i, o)
 		n, err := bw.WriteString(b.String())
 		st.Bytes += int64(n)
 		if err != nil {
 			return st, err
 		}
-		st.Documents += docsOf(i, o)
+		st.Documents += docs
 	}
 	st.Files = 1
 	return st, bw.Flush()
 }
 
 // writePair writes workload i's Deployment and the ConfigMap of workload i+1 and, with Services,
-// the Service and autoscaler of workload i-1.
-func writePair(b *strings.Builder, r *rand.Rand, i int, o Options) {
+// the Service and autoscaler of workload i-1, and returns how many documents it wrote.
+func writePair(b *strings.Builder, r *rand.Rand, i int, o Options) (documents int) {
 	for n := 0; n < o.Comment; n += len(commentLine) {
 		b.WriteString(commentLine)
 	}
 	writeDeployment(b, r, i)
 	b.WriteString("---\n")
 	writeConfigMap(b, r, (i+1)%o.Workloads)
-	if o.Services {
-		prev := (i + o.Workloads - 1) % o.Workloads
-		b.WriteString("---\n")
-		writeService(b, prev)
-		if prev%4 == 0 {
-			b.WriteString("---\n")
-			writeHPA(b, r, prev)
-		}
-	}
-}
-
-// docsOf is the number of documents in workload i's file.
-func docsOf(i int, o Options) int {
-	switch {
-	case !o.Services:
+	if !o.Services {
 		return 2
-	case (i+o.Workloads-1)%o.Workloads%4 == 0:
-		return 4
-	default:
+	}
+	prev := (i + o.Workloads - 1) % o.Workloads
+	b.WriteString("---\n")
+	writeService(b, prev)
+	if prev%4 != 0 {
 		return 3
 	}
+	b.WriteString("---\n")
+	writeHPA(b, r, prev)
+	return 4
 }
 
 const commentLine = "# Licensed under the Apache License, Version 2.0: see the LICENSE file of the chart.\n"
