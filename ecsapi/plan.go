@@ -310,10 +310,7 @@ func planServices(ctx context.Context, api ECS, wants []*ecs.CreateServiceInput,
 		}
 		s.Changes = append(s.Changes, ServiceDiff(&cmp, have)...)
 		s.Warnings = immutableDiff(want, have)
-		s.Action = Unchanged
-		if len(s.Changes) > 0 {
-			s.Action = Update
-		}
+		s.Action = actionFor(s.Changes)
 		out = append(out, s)
 	}
 	return out, nil
@@ -376,4 +373,12 @@ func immutableDiff(want *ecs.CreateServiceInput, have *types.Service) []string {
 	}
 	sort.Strings(notes)
 	return notes
+}
+
+// actionFor is what an existing object with these changes needs: nothing, or an update.
+func actionFor(changes []FieldChange) Action {
+	if len(changes) > 0 {
+		return Update
+	}
+	return Unchanged
 }

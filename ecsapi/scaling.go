@@ -2,7 +2,6 @@ package ecsapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -87,10 +86,7 @@ func PlanScaling(ctx context.Context, api Scaling, wants []ScalingWant) ([]Scali
 		} else {
 			ts.ARN = aws.ToString(have.ScalableTargetARN)
 			ts.Changes = targetDiff(w.Target, have)
-			ts.Action = Unchanged
-			if len(ts.Changes) > 0 {
-				ts.Action = Update
-			}
+			ts.Action = actionFor(ts.Changes)
 			if live, err = describePolicies(ctx, api, w); err != nil {
 				return nil, fmt.Errorf("scalable target %s: %w", w.Target.ResourceId, err)
 			}
@@ -106,10 +102,7 @@ func PlanScaling(ctx context.Context, api Scaling, wants []ScalingWant) ([]Scali
 			default:
 				ps.ARN = aws.ToString(hp.PolicyARN)
 				ps.Changes = policyDiff(p, hp)
-				ps.Action = Unchanged
-				if len(ps.Changes) > 0 {
-					ps.Action = Update
-				}
+				ps.Action = actionFor(ps.Changes)
 			}
 			steps = append(steps, ps)
 		}
@@ -169,11 +162,7 @@ func describePolicies(ctx context.Context, api Scaling, w ScalingWant) (map[stri
 // role are not compared, an unset suspended state means nothing suspended.
 func targetDiff(want *mapping.RegisterScalableTargetInput, have *aastypes.ScalableTarget) []FieldChange {
 	var out []FieldChange
-	cmp := func(field string, w, h any) {
-		if wj, hj := jsonValue(w), jsonValue(h); wj != hj {
-			out = append(out, FieldChange{Field: field, Have: hj, Want: wj})
-		}
-	}
+	cmp := func(field string, w, h any) { addChange(&out, field, w, h) }
 	if want.MinCapacity != nil {
 		cmp("MinCapacity", want.MinCapacity, have.MinCapacity)
 	}
@@ -209,11 +198,7 @@ func liveSuspended(s *aastypes.SuspendedState) [3]bool {
 // not set is not compared; DisableScaleIn unset means false.
 func policyDiff(want *mapping.PutScalingPolicyInput, have *aastypes.ScalingPolicy) []FieldChange {
 	var out []FieldChange
-	cmp := func(field string, w, h any) {
-		if wj, hj := jsonValue(w), jsonValue(h); wj != hj {
-			out = append(out, FieldChange{Field: field, Have: hj, Want: wj})
-		}
-	}
+	cmp := func(field string, w, h any) { addChange(&out, field, w, h) }
 	cmp("PolicyType", want.PolicyType, string(have.PolicyType))
 	const tt = "TargetTrackingScalingPolicyConfiguration"
 	wc, hc := want.TargetTrackingScalingPolicyConfiguration, have.TargetTrackingScalingPolicyConfiguration
@@ -261,11 +246,14 @@ func jsonValue(v any) string {
 		}
 		v = *x
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
+	return render(v)
+}
+
+// addChange appends a FieldChange to out when want and have render differently.
+func addChange(out *[]FieldChange, field string, want, have any) {
+	if wj, hj := jsonValue(want), jsonValue(have); wj != hj {
+		*out = append(*out, FieldChange{Field: field, Have: hj, Want: wj})
 	}
-	return string(b)
 }
 
 // ApplyScaling runs a scaling plan in order and returns its steps with their outcome, as Apply
