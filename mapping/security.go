@@ -116,7 +116,7 @@ func SecurityFromContext(sc *corev1.SecurityContext, fargate bool, path string) 
 	if sc.SeccompProfile != nil {
 		sp := Join(scPath, "seccompProfile")
 		if sc.SeccompProfile.Type == corev1.SeccompProfileTypeRuntimeDefault {
-			fs.Add(sp, Lossy, "ECS has no seccomp setting; the container runtime's own default profile applies")
+			fs.Add(sp, Info, "ECS applies the container runtime's default seccomp profile, which is what RuntimeDefault asks for")
 		} else {
 			fs.Add(sp, Unsupported, "ECS has no seccomp setting; %s profile dropped", sc.SeccompProfile.Type)
 		}

@@ -181,9 +181,21 @@ func TestSecurityFromContext(t *testing.T) {
 			findings: map[string]Level{secTestSC + ".appArmorProfile": Unsupported},
 		},
 		{
+			// The runtime's default profile is what ECS applies on both launch types: nothing is lost.
 			name:     "seccomp runtime default",
 			sc:       &corev1.SecurityContext{SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}},
-			findings: map[string]Level{secTestSC + ".seccompProfile": Lossy},
+			findings: map[string]Level{secTestSC + ".seccompProfile": Info},
+		},
+		{
+			name:     "seccomp runtime default on Fargate",
+			sc:       &corev1.SecurityContext{SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}},
+			fargate:  true,
+			findings: map[string]Level{secTestSC + ".seccompProfile": Info},
+		},
+		{
+			name:     "seccomp localhost",
+			sc:       &corev1.SecurityContext{SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeLocalhost, LocalhostProfile: aws.String("profiles/audit.json")}},
+			findings: map[string]Level{secTestSC + ".seccompProfile": Unsupported},
 		},
 		{
 			name:     "seccomp unconfined",
