@@ -16,7 +16,7 @@ import (
 type Config struct {
 	// Cluster is the ECS cluster that services are created in (default "default").
 	Cluster string `json:"cluster,omitempty"`
-	// LaunchType is FARGATE (default) or EC2.
+	// LaunchType is FARGATE (default), EC2, or AUTO: each workload on the launch type it can run on.
 	LaunchType string `json:"launchType,omitempty"`
 	// Region and AccountID complete ARNs that are derived rather than configured (secrets).
 	Region    string `json:"region,omitempty"`
@@ -149,8 +149,8 @@ var (
 func (c Config) Validate() error {
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
-	if c.LaunchType != LaunchFargate && c.LaunchType != LaunchEC2 {
-		bad("launchType: %q is not FARGATE or EC2", c.LaunchType)
+	if c.LaunchType != LaunchFargate && c.LaunchType != LaunchEC2 && c.LaunchType != LaunchAuto {
+		bad("launchType: %q is not FARGATE, EC2 or auto", c.LaunchType)
 	}
 	if c.Region != "" && !regionRE.MatchString(c.Region) {
 		bad("region: %q is not an AWS region name", c.Region)

@@ -246,13 +246,7 @@ func (c *Converter) convertWorkload(w *Workload, name string, decoded mapping.Fi
 // convertOne converts one workload to a task definition and, for the kinds that have one, a
 // service. The ECS → Kubernetes direction runs it too, to learn what the way back gives.
 func convertOne(w *Workload, name string, ix *Index, cfg Config) (*ecs.RegisterTaskDefinitionInput, *ecs.CreateServiceInput, mapping.Findings) {
-	var fs mapping.Findings
-	if w.Kind == "DaemonSet" && cfg.LaunchType != LaunchEC2 {
-		cfg.LaunchType = LaunchEC2
-		fs.Add("kind", mapping.Info, "Fargate cannot run DAEMON services; this DaemonSet is converted for the EC2 launch type")
-	}
-	cfg, lfs := launchTypeFromAnnotations(w, cfg)
-	fs = append(fs, lfs...)
+	cfg, fs := launchTypeFor(w, cfg)
 	td, tfs := TaskDefinition(w, name, ix, cfg)
 	net, nfs := ix.serviceNetwork(w, td, cfg)
 	fs = append(fs, restoreTaskDefinition(td, w, append(tfs, nfs...))...)

@@ -49,8 +49,13 @@ func (pc *podConverter) add(rel string, level mapping.Level, format string, args
 func (pc *podConverter) merge(fs mapping.Findings) { pc.fs = append(pc.fs, fs...) }
 
 // TaskDefinition converts the pod template of a workload into a RegisterTaskDefinition input.
+// With launch type auto it picks the workload's launch type first (see launchTypeFor).
 func TaskDefinition(w *Workload, family string, ix *Index, cfg Config) (*ecs.RegisterTaskDefinitionInput, mapping.Findings) {
-	pc := &podConverter{cfg: cfg, ix: ix, w: w, family: family, namespace: w.Meta.Namespace, prefix: w.TemplatePath}
+	var lfs mapping.Findings
+	if cfg.LaunchType == LaunchAuto {
+		cfg, lfs = launchTypeFor(w, cfg)
+	}
+	pc := &podConverter{cfg: cfg, ix: ix, w: w, family: family, namespace: w.Meta.Namespace, prefix: w.TemplatePath, fs: lfs}
 	pc.ec2 = cfg.LaunchType == LaunchEC2
 	td := pc.convert()
 	return td, pc.fs

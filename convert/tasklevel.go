@@ -26,37 +26,9 @@ func containerNeed(c *corev1.Container) (cpu, mem int64, cpuLimited bool) {
 	return cpu, mem, cpuLimited
 }
 
-// taskSize sets the task-level cpu and memory. App containers and native sidecars run together;
-// init containers run one at a time before them (next to the sidecars started so far), so the task
-// needs the larger of the two sums, as Kubernetes computes a pod's effective request.
+// taskSize sets the task-level cpu and memory from what the pod needs (podNeed).
 func (pc *podConverter) taskSize(td *ecsTaskDef, spec *corev1.PodSpec, vols volumeSet) {
-	var appCPU, appMem, initCPU, initMem, sideCPU, sideMem int64
-	allCPULimited := true
-	for i := range spec.InitContainers {
-		c := &spec.InitContainers[i]
-		cpu, mem, limited := containerNeed(c)
-		allCPULimited = allCPULimited && limited
-		if isSidecar(c) {
-			sideCPU, sideMem = sideCPU+cpu, sideMem+mem
-			continue
-		}
-		initCPU, initMem = max(initCPU, sideCPU+cpu), max(initMem, sideMem+mem)
-	}
-	for i := range spec.Containers {
-		cpu, mem, limited := containerNeed(&spec.Containers[i])
-		allCPULimited = allCPULimited && limited
-		appCPU, appMem = appCPU+cpu, appMem+mem
-	}
-	needCPU, needMem := max(appCPU+sideCPU, initCPU), max(appMem+sideMem, initMem)
-	if spec.Resources != nil {
-		if q, ok := spec.Resources.Limits[corev1.ResourceCPU]; ok {
-			needCPU, allCPULimited = max(needCPU, mapping.CPUUnits(q)), true
-		}
-		if q, ok := spec.Resources.Limits[corev1.ResourceMemory]; ok {
-			m, _ := mapping.MemoryMiB(q)
-			needMem = max(needMem, m)
-		}
-	}
+	needCPU, needMem, allCPULimited := podNeed(spec)
 	pc.ephemeralStorage(td, spec, vols)
 	if pc.ec2 {
 		pc.ec2TaskSize(td, spec, needCPU, allCPULimited)
@@ -74,6 +46,41 @@ func (pc *podConverter) taskSize(td *ecsTaskDef, spec *corev1.PodSpec, vols volu
 	case size.CPU != needCPU || size.MemoryMiB != needMem:
 		pc.add("spec.containers", mapping.Info, "the containers need %d CPU units / %d MiB; rounded up to the Fargate size %d / %d", needCPU, needMem, size.CPU, size.MemoryMiB)
 	}
+}
+
+// podNeed is the CPU units and MiB a pod needs, and whether every container caps its CPU. App
+// containers and native sidecars run together; init containers run one at a time before them
+// (next to the sidecars started so far), so the task needs the larger of the two sums, as
+// Kubernetes computes a pod's effective request.
+func podNeed(spec *corev1.PodSpec) (needCPU, needMem int64, allCPULimited bool) {
+	var appCPU, appMem, initCPU, initMem, sideCPU, sideMem int64
+	allCPULimited = true
+	for i := range spec.InitContainers {
+		c := &spec.InitContainers[i]
+		cpu, mem, limited := containerNeed(c)
+		allCPULimited = allCPULimited && limited
+		if isSidecar(c) {
+			sideCPU, sideMem = sideCPU+cpu, sideMem+mem
+			continue
+		}
+		initCPU, initMem = max(initCPU, sideCPU+cpu), max(initMem, sideMem+mem)
+	}
+	for i := range spec.Containers {
+		cpu, mem, limited := containerNeed(&spec.Containers[i])
+		allCPULimited = allCPULimited && limited
+		appCPU, appMem = appCPU+cpu, appMem+mem
+	}
+	needCPU, needMem = max(appCPU+sideCPU, initCPU), max(appMem+sideMem, initMem)
+	if spec.Resources != nil {
+		if q, ok := spec.Resources.Limits[corev1.ResourceCPU]; ok {
+			needCPU, allCPULimited = max(needCPU, mapping.CPUUnits(q)), true
+		}
+		if q, ok := spec.Resources.Limits[corev1.ResourceMemory]; ok {
+			m, _ := mapping.MemoryMiB(q)
+			needMem = max(needMem, m)
+		}
+	}
+	return needCPU, needMem, allCPULimited
 }
 
 // ec2TaskSize: on EC2 the task-level values are hard limits. Memory is always set (the sum of what

@@ -155,6 +155,20 @@ func secUser(sc *corev1.SecurityContext, scPath string, fs *Findings) *string {
 	return FormatUser(uid, gid)
 }
 
+// NormalizeCapability writes a Kubernetes capability name the way ECS takes it: upper case,
+// without the CAP_ prefix.
+func NormalizeCapability(raw corev1.Capability) string {
+	return strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(string(raw))), "CAP_")
+}
+
+// FargateRefusesCapability reports whether adding a capability keeps a container off Fargate: a
+// name ECS knows that is neither SYS_PTRACE (the one Fargate adds) nor in the runtime's default set
+// (kept by not dropping it). Unknown names are dropped on both launch types.
+func FargateRefusesCapability(raw corev1.Capability) bool {
+	name := NormalizeCapability(raw)
+	return name != FargateAddableCapability && slices.Contains(ECSCapabilities(), name) && !slices.Contains(DockerDefaultCapabilities, name)
+}
+
 // secCapabilities normalises capability names to the ECS form (upper case, no CAP_ prefix), drops the
 // unknown ones and, on Fargate, every added capability but SYS_PTRACE.
 func secCapabilities(c *corev1.Capabilities, fargate bool, capPath string, fs *Findings) *types.KernelCapabilities {
@@ -166,7 +180,7 @@ func secCapabilities(c *corev1.Capabilities, fargate bool, capPath string, fs *F
 	norm := func(list []corev1.Capability, listPath string, add bool) []string {
 		var out []string
 		for i, raw := range list {
-			name := strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(string(raw))), "CAP_")
+			name := NormalizeCapability(raw)
 			p := Index(listPath, i)
 			switch {
 			case !slices.Contains(valid, name):
@@ -176,7 +190,7 @@ func secCapabilities(c *corev1.Capabilities, fargate bool, capPath string, fs *F
 				// which is handled below by dropping the other defaults one by one.
 				fs.Add(p, Info, "%s is in the default capability set of Fargate containers; it is kept by not dropping it rather than by adding it", name)
 				keep = append(keep, name)
-			case add && fargate && name != FargateAddableCapability:
+			case add && fargate && FargateRefusesCapability(raw):
 				fs.Add(p, Error, "Fargate only allows adding %s; %s cannot be added (use --launch-type EC2)", FargateAddableCapability, name)
 			case !slices.Contains(out, name):
 				out = append(out, name)

@@ -55,7 +55,7 @@ func convertCommand(s streams) *cli.Command {
 	return &cli.Command{
 		Name:      "convert",
 		Usage:     "convert Kubernetes manifests to ECS task definitions and services, and back",
-		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--launch-type FARGATE|EC2] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE] [-j N] [-q|-v]",
+		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--launch-type FARGATE|EC2|auto] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE] [-j N] [-q|-v]",
 		Description: "PATH is a file, a directory (read recursively: .yaml, .yml, .json) or - for standard input;\n" +
 			"--config - reads the config from standard input instead. With -o DIR each Kubernetes workload N\n" +
 			"writes:\n" +
@@ -75,11 +75,16 @@ func convertCommand(s streams) *cli.Command {
 			"multi-document YAML); without -o the YAML goes to standard output, documents separated by ---.\n" +
 			"A batch (several files, a directory or standard input) is read once to index the objects\n" +
 			"workloads refer to, then converted on -j workers; outputs and findings keep the input order.\n" +
+			"--launch-type auto (recommended for a batch) converts each workload for Fargate unless it needs EC2:\n" +
+			"privileged containers, added capabilities other than SYS_PTRACE, host networking, PID or IPC, hostPath\n" +
+			"volumes, GPUs, a task larger than Fargate's largest, DaemonSets. Each EC2 choice is an info finding\n" +
+			"naming the field; the service, RunTask input and schedule get the same launch type. Pods injected\n" +
+			"by linkerd or istio convert without the mesh's init and proxy containers (one lossy finding).\n" +
 			"On a terminal a progress bar shows on standard error, and a batch ends with a summary.",
 		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "input file, directory, or - for stdin (repeatable)"},
 			&cli.StringFlag{Name: "output-dir", Aliases: []string{"o"}, Usage: "write one file per object into `DIR` instead of standard output", Destination: &o.OutDir},
-			&cli.StringFlag{Name: "launch-type", Usage: "FARGATE or EC2 (default: from --config, else FARGATE)", Destination: &o.LaunchType},
+			&cli.StringFlag{Name: "launch-type", Usage: "FARGATE, EC2, or auto: each workload on Fargate unless it needs EC2 (default: from --config, else FARGATE)", Destination: &o.LaunchType},
 			&cli.StringFlag{Name: "config", Usage: "YAML `FILE` with cluster, network, roles, secret ARNs, EFS volumes, logging (see docs/config.md), or - for stdin", Destination: &o.ConfigFile},
 			&cli.BoolFlag{Name: "strict", Usage: "exit 1 when any field is lossy or unsupported", Destination: &o.Strict},
 			&cli.StringFlag{Name: "report", Usage: "write all findings as JSON to `FILE`", Destination: &o.ReportFile},

@@ -40,7 +40,7 @@ func diffCommand(s streams) *cli.Command {
 	return &cli.Command{
 		Name:  "diff",
 		Usage: "compare workloads across Kubernetes manifests, ECS JSON and a live ECS cluster",
-		UsageText: "podecs diff LEFT RIGHT [--format text|json|markdown|html] [-o FILE] [--config FILE] [--launch-type FARGATE|EC2] [-q|-v] [--no-color]\n" +
+		UsageText: "podecs diff LEFT RIGHT [--format text|json|markdown|html] [-o FILE] [--config FILE] [--launch-type FARGATE|EC2|auto] [-q|-v] [--no-color]\n" +
 			"podecs diff LEFT --cluster NAME [--service NAME ...] [--region REGION] [--profile NAME] [--endpoint-url URL] [...]",
 		Description: "LEFT and RIGHT are files or directories (read recursively: .yaml, .yml, .json) or - for standard\n" +
 			"input, holding Kubernetes manifests or ECS JSON (task definitions and services, as API inputs or\n" +
@@ -54,7 +54,7 @@ func diffCommand(s streams) *cli.Command {
 			&cli.StringFlag{Name: "format", Value: string(diff.FormatText), Usage: "report `FORMAT`: text, json, markdown or html"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of standard output (- is standard output)"},
 			&cli.StringFlag{Name: "config", Usage: "YAML `FILE` the Kubernetes side is converted with (see docs/config.md)"},
-			&cli.StringFlag{Name: "launch-type", Usage: "FARGATE or EC2 for the Kubernetes side (default: from --config, else FARGATE)"},
+			&cli.StringFlag{Name: "launch-type", Usage: "FARGATE, EC2 or auto for the Kubernetes side (default: from --config, else FARGATE)"},
 			&cli.IntFlag{Name: "max-document-size", Usage: "largest accepted document in `BYTES`", Value: convert.DefaultMaxDocumentBytes},
 			&cli.StringFlag{Name: "cluster", Usage: "compare LEFT with what runs in the ECS cluster `NAME`"},
 			&cli.StringSliceFlag{Name: "service", Usage: "with --cluster: compare only the service `NAME` (repeatable)"},

@@ -55,7 +55,7 @@ func registerCommand(s streams) *cli.Command {
 	flags := []cli.Flag{
 		&cli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "Kubernetes manifests or ECS JSON: a file, a directory, or - for stdin (repeatable)"},
 		&cli.StringFlag{Name: "cluster", Usage: "ECS cluster `NAME` of the services (overrides --config and the service documents)", Destination: &o.Cluster},
-		&cli.StringFlag{Name: "launch-type", Usage: "FARGATE or EC2 for converted manifests (default: from --config, else FARGATE)", Destination: &o.LaunchType},
+		&cli.StringFlag{Name: "launch-type", Usage: "FARGATE, EC2 or auto for converted manifests (default: from --config, else FARGATE)", Destination: &o.LaunchType},
 		&cli.StringFlag{Name: "config", Usage: "YAML `FILE` with cluster, network, roles, secret ARNs, EFS volumes, logging (see docs/config.md), or - for stdin", Destination: &o.ConfigFile},
 		&cli.BoolFlag{Name: "dry-run", Usage: "print the plan with the reasons for each change and call no mutating API", Destination: &o.DryRun},
 		&cli.BoolFlag{Name: "create-cluster", Usage: "create the cluster when it does not exist", Destination: &o.CreateCluster},
@@ -67,7 +67,7 @@ func registerCommand(s streams) *cli.Command {
 	return &cli.Command{
 		Name:  "register",
 		Usage: "register task definitions and create or update services on ECS",
-		UsageText: "podecs register -f PATH [-f PATH ...] [--cluster NAME] [--launch-type FARGATE|EC2] [--config FILE]\n" +
+		UsageText: "podecs register -f PATH [-f PATH ...] [--cluster NAME] [--launch-type FARGATE|EC2|auto] [--config FILE]\n" +
 			"   [--region R] [--profile P] [--endpoint-url URL] [--dry-run] [--create-cluster] [--wait] [--output text|json] [-q|-v]",
 		Description: "Converts Kubernetes manifests as `podecs convert` does, or reads ECS JSON (the task definition\n" +
 			"and service documents convert writes), compares each task definition with the latest ACTIVE\n" +
