@@ -231,12 +231,14 @@ func (c *Converter) convertWorkload(w *Workload, name string, decoded mapping.Fi
 		}
 		return true
 	}
+	w, mesh := uninject(w)
 	td, svc, fs := convertOne(w, name, c.ix, c.opts.Config)
+	fs = append(mesh.remap(fs), mesh.report(svc)...)
 	if !add(append(append(mapping.Findings{}, decoded...), fs...)) {
 		return r
 	}
 	out := Output{Doc: ref, Name: name, TaskDefinition: td, Service: svc}
-	if !add(c.extend(&out, w)) {
+	if !add(mesh.remap(c.extend(&out, w))) {
 		return r
 	}
 	r.out = &out
