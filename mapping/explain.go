@@ -30,6 +30,10 @@ const (
 	// AutoscalerTable is AutoscalerRules: a HorizontalPodAutoscaler becomes Application Auto
 	// Scaling inputs.
 	AutoscalerTable Table = "autoscaler"
+	// LaunchTypeTable is LaunchTypeRules: what decides a workload's launch type.
+	LaunchTypeTable Table = "launch-type"
+	// MeshTable is MeshRules: what becomes of a pod a service mesh injected.
+	MeshTable Table = "mesh"
 	// TaskDefinitionTable is TaskDefinitionRules, the way back: a task definition becomes a pod
 	// template. Its entries are named by their ECS field.
 	TaskDefinitionTable Table = "ecs-task-definition"
@@ -67,6 +71,8 @@ var ruleTables = []tableInfo{
 	{CronJobTable, "CronJob → EventBridge Scheduler schedule", "", "EventBridge Scheduler schedule (N.schedule.json)", false, serviceEntries(func() []ServiceRule { return CronJobRules })},
 	{KubernetesServiceTable, "Service → ECS service networking", "", "ECS service networking (N.service.json)", false, serviceEntries(func() []ServiceRule { return KubernetesServiceRules })},
 	{AutoscalerTable, "HorizontalPodAutoscaler → Application Auto Scaling", "", "Application Auto Scaling (N.scaling.json)", false, serviceEntries(func() []ServiceRule { return AutoscalerRules })},
+	{LaunchTypeTable, "Launch type: Fargate or EC2", "pod template", "launch type (requiresCompatibilities, launchType)", false, serviceEntries(func() []ServiceRule { return LaunchTypeRules })},
+	{MeshTable, "Pods injected by a service mesh (linkerd, istio)", "pod template", "task definition without the mesh", false, serviceEntries(func() []ServiceRule { return MeshRules })},
 	{TaskDefinitionTable, "ECS task definition → pod template", "task definition", "pod template", true, reverseEntries(func() []ECSRule { return TaskDefinitionRules })},
 	{ECSServiceTable, "ECS service → workload", "ECS service", "workload", true, reverseEntries(func() []ECSRule { return ECSServiceRules })},
 }
@@ -239,7 +245,7 @@ func keep(e Entry, kind, q string) bool {
 	switch {
 	case kind == "" || slices.Contains(e.Kinds, kind):
 		return true
-	case e.Table == PodTable:
+	case e.Table == PodTable || (len(e.Kinds) == 0 && (e.Table == LaunchTypeTable || e.Table == MeshTable)):
 		return hasPodTemplate(kind)
 	case e.Table == JobTable && kind == kindCronJob[0]:
 		return slices.ContainsFunc(jobTemplatePrefixes, func(p string) bool { return strings.HasPrefix(q, p) })
@@ -252,7 +258,7 @@ func keep(e Entry, kind, q string) bool {
 // a Job rule.
 func ownPath(e Entry, q string) string {
 	switch e.Table {
-	case PodTable:
+	case PodTable, LaunchTypeTable, MeshTable:
 		return stripTemplate(q)
 	case JobTable:
 		for _, p := range jobTemplatePrefixes {

@@ -51,6 +51,7 @@ func TestEntriesCoverEveryTable(t *testing.T) {
 	}{
 		{ServiceTable, ServiceRules}, {JobTable, JobRules}, {CronJobTable, CronJobRules},
 		{KubernetesServiceTable, KubernetesServiceRules}, {AutoscalerTable, AutoscalerRules},
+		{LaunchTypeTable, LaunchTypeRules}, {MeshTable, MeshRules},
 	} {
 		for _, r := range tt.rules {
 			assert.Equal(t, Entry{Table: tt.table, Kinds: r.Kinds, Config: r.Config, Rule: r.Rule}, next(tt.table))
@@ -84,10 +85,11 @@ func TestTablesDescribed(t *testing.T) {
 	for _, sec := range KindSections() {
 		titles = append(titles, sec.Title)
 	}
-	assert.Equal(t, titles, []string{tableOf(JobTable).title, tableOf(CronJobTable).title, tableOf(KubernetesServiceTable).title, tableOf(AutoscalerTable).title})
+	assert.Equal(t, titles, []string{tableOf(JobTable).title, tableOf(CronJobTable).title, tableOf(KubernetesServiceTable).title, tableOf(AutoscalerTable).title,
+		tableOf(LaunchTypeTable).title, tableOf(MeshTable).title})
 	for _, e := range Entries() {
 		assert.NotEmpty(t, e.AppliesTo(), "%s:%s", e.Table, e.Name())
-		if e.Table != PodTable && !e.Reverse() {
+		if e.Table != PodTable && !e.Reverse() && tableOf(e.Table).from == "" {
 			assert.NotEmpty(t, e.Kinds, "a rule of a kind table names its kind: %s:%s", e.Table, e.Name())
 		}
 	}
@@ -136,8 +138,8 @@ func explainQueries(e Entry) []string {
 		if path, _, hasValues := strings.Cut(e.K8s, " "); hasValues && strings.Contains(path, ".") {
 			queries = append(queries, path) // spec.type for spec.type ClusterIP
 		}
-		if e.Table == PodTable && strings.HasPrefix(e.K8s, "spec.") {
-			queries = append(queries, "spec.template."+strings.ReplaceAll(e.K8s, "[]", "[2]"), "spec.jobTemplate.spec.template."+e.K8s)
+		if tableOf(e.Table).from == "pod template" && len(e.Kinds) == 0 && strings.HasPrefix(e.K8s, "spec.") {
+			queries = append(queries, "spec.template."+strings.ReplaceAll(e.K8s, "[]", "[2]"), "spec.jobTemplate.spec.template."+e.K8s, "Deployment."+e.K8s, "CronJob spec.jobTemplate.spec.template."+e.K8s)
 		}
 		if e.Table == JobTable && strings.HasPrefix(e.K8s, "spec.") {
 			queries = append(queries, "spec.jobTemplate."+e.K8s, "CronJob.spec.jobTemplate."+e.K8s)
@@ -172,7 +174,7 @@ func TestExplainFindsEveryRule(t *testing.T) {
 		})
 	}
 	assert.Len(t, seen, len(ruleTables), "every table is searched")
-	assert.Len(t, ruleTables, 8)
+	assert.Len(t, ruleTables, 10)
 }
 
 func TestExplain(t *testing.T) {
@@ -191,7 +193,7 @@ func TestExplain(t *testing.T) {
 		{"containerDefinitions.healthCheck", []string{
 			"pod:spec.containers[].livenessProbe", "pod:spec.containers[].readinessProbe", "pod:spec.containers[].startupProbe",
 			"pod:spec.initContainers[].livenessProbe", "pod:spec.initContainers[].readinessProbe", "pod:spec.initContainers[].startupProbe",
-			"ecs-task-definition:containerDefinitions[].healthCheck",
+			"mesh:spec.containers[].livenessProbe.httpGet.path /app-health", "ecs-task-definition:containerDefinitions[].healthCheck",
 		}, "containerDefinitions.healthCheck", false, false},
 		{"stopTimeout", []string{"pod:spec.terminationGracePeriodSeconds", "ecs-task-definition:containerDefinitions[].stopTimeout"}, "stopTimeout", false, false},
 		{"containerDefinitions[].stopTimeout", []string{"pod:spec.terminationGracePeriodSeconds", "ecs-task-definition:containerDefinitions[].stopTimeout"}, "containerDefinitions[].stopTimeout", false, false},
@@ -252,7 +254,13 @@ func TestExplain(t *testing.T) {
 		{"metadata", []string{
 			"pod:metadata.name", "pod:metadata.namespace", "pod:metadata.labels", "pod:metadata.annotations", "service:metadata.name", "service:metadata.labels",
 			"job:metadata.name", "cronjob:metadata.name", "kubernetes-service:metadata.name",
+			"launch-type:metadata.annotations podecs.io/launch-type", "mesh:metadata.annotations linkerd.io/inject, sidecar.istio.io/inject",
 		}, "metadata", false, true},
+		// The launch type rules of a field are found beside its pod template rule.
+		{"spec.template.spec.hostNetwork", []string{"pod:spec.hostNetwork", "launch-type:spec.hostNetwork"}, "spec.template.spec.hostNetwork", false, false},
+		{"Deployment.spec.template.spec.containers[0].securityContext.privileged", []string{"launch-type:spec.containers[].securityContext.privileged"}, "spec.template.spec.containers[].securityContext.privileged", false, false},
+		{"--config launchType", []string{"service:--config launchType", "job:--config launchType", "launch-type:--config launchType"}, "config.launchType", false, false},
+		{"spec.initContainers.name", []string{"pod:spec.initContainers[].name", "mesh:spec.initContainers[].name linkerd-init, linkerd-network-validator, linkerd-proxy", "mesh:spec.initContainers[].name istio-init, istio-validation, istio-proxy"}, "spec.initContainers.name", false, false},
 		{"deploymentConfiguration.maximumPercent", []string{
 			"service:spec.strategy.type", "service:spec.strategy.rollingUpdate", "service:spec.strategy.rollingUpdate.maxSurge",
 			"service:spec.updateStrategy.rollingUpdate.maxUnavailable", "service:spec.updateStrategy.rollingUpdate", "ecs-service:deploymentConfiguration.maximumPercent",

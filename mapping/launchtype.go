@@ -100,7 +100,7 @@ var LaunchTypeRules = []ServiceRule{
 	svcRule(nil, svcLevel(mapped("spec.containers[].resources", "requiresCompatibilities EC2, cpu, memory",
 		"auto: EC2 when no Fargate task size holds what the pod needs (more than 16 vCPU or 120 GiB, counted as for the task size)"), Info)),
 	svcRule(svcDaemonSet, svcLevel(mapped("kind", "requiresCompatibilities EC2, schedulingStrategy DAEMON, launchType EC2",
-		"always EC2, whatever the launch type asked for: Fargate cannot run DAEMON services"), Info)),
+		"a DaemonSet is always EC2, whatever the launch type asked for: Fargate cannot run DAEMON services"), Info)),
 	svcRule(nil, svcLevel(mapped("metadata.annotations podecs.io/launch-type", "requiresCompatibilities EC2, launchType EC2",
 		"EC2 on the pod template: always EC2, whatever the launch type asked for; the ECS → Kubernetes conversion sets it for a task definition Fargate cannot run, and it keeps any workload on EC2"), Info)),
 }

@@ -105,7 +105,7 @@ var ServiceRules = []ServiceRule{
 		"awsvpc task definitions (always on Fargate) get subnets, securityGroups and assignPublicIp (default DISABLED) from network in --config; without subnets the service has no networkConfiguration, reported at config.network.subnets"), Lossy)),
 	svcConfig(svcAll, "cluster", mapped("", "cluster", "the cluster the service is created in; default \"default\"")),
 	svcConfig(svcAll, "launchType", mapped("", "launchType",
-		"FARGATE (default) or EC2, from --launch-type or launchType in --config; a DaemonSet is always EC2")),
+		"the launch type the task definition was converted for: FARGATE (default) or EC2 from --launch-type or launchType in --config, or with auto each workload's own (see the launch type table); a DaemonSet is always EC2")),
 	svcConfig(svcAll, "platformVersion", mapped("", "platformVersion", "Fargate services only; omitted when empty (ECS then uses LATEST)")),
 	svcConfig(svcAll, "circuitBreakerRollback", mapped("", "deploymentConfiguration.deploymentCircuitBreaker",
 		"enabled on every service, so a rollout whose tasks keep failing stops; rollback from circuitBreakerRollback (default false: Kubernetes never rolls back by itself)")),

@@ -57,7 +57,7 @@ func TestExplainPaths(t *testing.T) {
 		{[]string{"containerDefinitions.healthCheck"}, "spec.containers[].livenessProbe", []string{
 			"spec.containers[].livenessProbe", "spec.containers[].readinessProbe", "spec.containers[].startupProbe",
 			"spec.initContainers[].livenessProbe", "spec.initContainers[].readinessProbe", "spec.initContainers[].startupProbe",
-			"containerDefinitions[].healthCheck",
+			"spec.containers[].livenessProbe.httpGet.path /app-health", "containerDefinitions[].healthCheck",
 		}},
 		{[]string{"healthCheck"}, "spec.containers[].livenessProbe", nil},
 		{[]string{"stopTimeout"}, "spec.terminationGracePeriodSeconds", []string{"spec.terminationGracePeriodSeconds", "containerDefinitions[].stopTimeout"}},
@@ -67,7 +67,8 @@ func TestExplainPaths(t *testing.T) {
 		{[]string{"Deployment.spec.strategy.rollingUpdate.maxSurge"}, "spec.strategy.rollingUpdate.maxSurge", []string{"spec.strategy.rollingUpdate.maxSurge"}},
 		{[]string{"metadata"}, "metadata has no rule of its own; the rules of the fields under it:", []string{
 			"metadata.name", "metadata.namespace", "metadata.labels", "metadata.annotations", "metadata.name", "metadata.labels",
-			"metadata.name", "metadata.name", "metadata.name",
+			"metadata.name", "metadata.name", "metadata.name", "metadata.annotations podecs.io/launch-type",
+			"metadata.annotations linkerd.io/inject, sidecar.istio.io/inject",
 		}},
 		{[]string{"spec.containers[0].livenessProbe.periodSeconds"},
 			"spec.containers[0].livenessProbe.periodSeconds has no rule of its own; it is covered by spec.containers[].livenessProbe:",
