@@ -115,6 +115,9 @@ func injectionRequest(w *Workload, m mapping.Mesh) string {
 // template and what was removed, or nil.
 func uninjectMesh(w *Workload, m mapping.Mesh) (*uninjection, *corev1.PodTemplateSpec) {
 	spec := &w.Template.Spec
+	if _, marked := w.Template.Annotations[m.Marker]; !marked && !hasContainer(spec, m.Proxy) {
+		return nil, nil
+	}
 	names := slices.Clone(m.Containers)
 	var status istioStatus
 	if raw, ok := w.Template.Annotations[m.Marker]; ok && strings.HasPrefix(strings.TrimSpace(raw), "{") {
@@ -124,9 +127,6 @@ func uninjectMesh(w *Workload, m mapping.Mesh) (*uninjection, *corev1.PodTemplat
 	}
 	injected := func(c corev1.Container) bool { return slices.Contains(names, c.Name) }
 	if !slices.ContainsFunc(spec.Containers, injected) && !slices.ContainsFunc(spec.InitContainers, injected) {
-		return nil, nil
-	}
-	if _, marked := w.Template.Annotations[m.Marker]; !marked && !hasContainer(spec, m.Proxy) {
 		return nil, nil
 	}
 	if !slices.ContainsFunc(spec.Containers, func(c corev1.Container) bool { return !injected(c) }) {
