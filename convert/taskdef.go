@@ -49,7 +49,7 @@ func (pc *podConverter) add(rel string, level mapping.Level, format string, args
 func (pc *podConverter) merge(fs mapping.Findings) { pc.fs = append(pc.fs, fs...) }
 
 // TaskDefinition converts the pod template of a workload into a RegisterTaskDefinition input.
-// With launch type auto it picks the workload's launch type first (see launchTypeFor).
+// With launch type auto it first picks the workload's launch type: Fargate unless it needs EC2.
 func TaskDefinition(w *Workload, family string, ix *Index, cfg Config) (*ecs.RegisterTaskDefinitionInput, mapping.Findings) {
 	var lfs mapping.Findings
 	if cfg.LaunchType == LaunchAuto {
