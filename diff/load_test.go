@@ -120,7 +120,10 @@ func describedSide(t *testing.T, cfg convert.Config, files []string) Side {
 				doc["deployments"] = []any{map[string]any{"status": "PRIMARY", "serviceConnectConfiguration": sc}}
 			}
 			if doc["launchType"] == "FARGATE" {
-				doc["platformVersion"], doc["platformFamily"] = "LATEST", "Linux"
+				if doc["platformVersion"] == nil { // ECS describes the version asked for, else LATEST
+					doc["platformVersion"] = "LATEST"
+				}
+				doc["platformFamily"] = "Linux"
 			}
 			out = map[string]any{"services": []any{doc}, "failures": []any{}}
 		}
