@@ -137,13 +137,12 @@ func (v *verifier) imageCheck(ref imageRef) func(context.Context) result {
 		if ref.digest != "" {
 			what = "digest " + ref.digest
 		}
-		switch ecsapi.ErrorCode(err) {
-		case "":
-		case "RepositoryNotFoundException":
+		switch code := ecsapi.ErrorCode(err); {
+		case code == "RepositoryNotFoundException":
 			return fail("repository %s does not exist in registry %s (%s)", ref.repository, ref.registryID, ref.region)
-		case "ImageNotFoundException":
+		case code == "ImageNotFoundException":
 			return fail("%s is not in repository %s: push it first", what, ref.repository)
-		default:
+		case err != nil:
 			return errored(err)
 		}
 		if ref.digest != "" {
