@@ -62,6 +62,18 @@ func NewReader(ctx context.Context, o Options) (*Reader, error) {
 	return r, nil
 }
 
+// CheckCredentials retrieves the credentials once, so that missing ones are one error up front
+// rather than the error of every call.
+func (r *Reader) CheckCredentials(ctx context.Context) error {
+	if r.cfg.Credentials == nil {
+		return errors.New("no AWS credentials")
+	}
+	if _, err := r.cfg.Credentials.Retrieve(ctx); err != nil {
+		return fmt.Errorf("no AWS credentials: %w", err)
+	}
+	return nil
+}
+
 // Region is the region calls go to when they name none.
 func (r *Reader) Region() string { return r.cfg.Region }
 

@@ -406,9 +406,9 @@ func (v *verifier) internetCheck(td *ecs.RegisterTaskDefinitionInput, subnets, g
 		case publicIP && len(public) == len(subnets):
 			return ok("public IPs, and the subnets route to an internet gateway")
 		case publicIP:
-			return warn("assignPublicIp is ENABLED, but %s route(s) to no internet gateway: the public IP is of no use there", strings.Join(append(private, isolated...), ", "))
+			return warn("assignPublicIp is ENABLED, but %s to no internet gateway: the public IP is of no use there", subjects(append(private, isolated...), "routes", "route"))
 		case len(public) > 0:
-			return warn("%s route(s) to an internet gateway, but assignPublicIp is DISABLED: tasks there cannot reach ECR, Secrets Manager or other registries (set assignPublicIp ENABLED, or use private subnets with a NAT gateway or VPC endpoints)", strings.Join(public, ", "))
+			return warn("%s to an internet gateway, but assignPublicIp is DISABLED: tasks there cannot reach ECR, Secrets Manager or other registries (set assignPublicIp ENABLED, or use private subnets with a NAT gateway or VPC endpoints)", subjects(public, "routes", "route"))
 		case len(isolated) == 0:
 			return ok("no public IPs; the subnets route to the internet through %s", "a NAT gateway")
 		}
@@ -432,14 +432,22 @@ func (v *verifier) internetCheck(td *ecs.RegisterTaskDefinitionInput, subnets, g
 		}
 		for _, c := range td.ContainerDefinitions {
 			if ref := parseImage(aws.ToString(c.Image)); !ref.ecr && !placeholder(aws.ToString(c.Image)) {
-				return warn("%s have no route to the internet: the image %s cannot be pulled from %s", strings.Join(isolated, ", "), aws.ToString(c.Image), ref.registry)
+				return warn("%s no route to the internet: the image %s cannot be pulled from %s", subjects(isolated, "has", "have"), aws.ToString(c.Image), ref.registry)
 			}
 		}
 		if len(missing) > 0 {
-			return warn("%s have no route to the internet, and %s has no VPC endpoint for %s", strings.Join(isolated, ", "), vpc, strings.Join(missing, ", "))
+			return warn("%s no route to the internet, and %s has no VPC endpoint for %s", subjects(isolated, "has", "have"), vpc, strings.Join(missing, ", "))
 		}
 		return ok("no route to the internet; %s has VPC endpoints for %s", vpc, strings.Join(need, ", "))
 	}
+}
+
+// subjects words subnets as the subject of verb: "subnet-a routes", "subnet-a, subnet-b route".
+func subjects(subnets []string, one, many string) string {
+	if len(subnets) == 1 {
+		return subnets[0] + " " + one
+	}
+	return strings.Join(subnets, ", ") + " " + many
 }
 
 // loadBalancerChecks checks a load balancer of a service: its target group exists, is attached

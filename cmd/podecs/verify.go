@@ -118,6 +118,9 @@ func runChecks(ctx context.Context, o registerOptions, cfg convert.Config, ecsAP
 		ecsAPI = withVerbose(client, o.Verbose, errw)
 	}
 	reader, err := ecsapi.NewReader(ctx, opts)
+	if err == nil {
+		err = reader.CheckCredentials(ctx)
+	}
 	if err != nil {
 		return verify.Report{}, cli.Exit(err.Error(), exitBadInput)
 	}
@@ -187,6 +190,10 @@ func preflight(ctx context.Context, o registerOptions, cfg convert.Config, clien
 // The colours of the statuses on a terminal.
 var statusColor = map[verify.Status]string{verify.OK: "\x1b[32m", verify.Warning: "\x1b[33m", verify.Fail: "\x1b[31m"}
 
+// maxResourceWidth bounds the resource column: a longer ARN pushes its message to the right
+// rather than every message of the report.
+const maxResourceWidth = 48
+
 // printChecks writes the report as text: each workload's name, then one aligned line per check
 // (status, check, resource, message), then the summary.
 func printChecks(w io.Writer, rep verify.Report, color bool) {
@@ -194,7 +201,9 @@ func printChecks(w io.Writer, rep verify.Report, color bool) {
 	for _, c := range rep.Checks {
 		widths[0] = max(widths[0], len(c.Status))
 		widths[1] = max(widths[1], len(c.Check))
-		widths[2] = max(widths[2], len(c.Resource))
+		if len(c.Resource) <= maxResourceWidth {
+			widths[2] = max(widths[2], len(c.Resource))
+		}
 	}
 	last := ""
 	for i, c := range rep.Checks {

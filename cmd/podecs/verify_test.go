@@ -185,7 +185,7 @@ func TestVerify(t *testing.T) {
 		})
 		code, out, _ := verify(t, "-f", manifest, "--config", noIP)
 		assert.Equal(t, exitFindings, code)
-		assert.Regexp(t, `(?m)^  warning +internet access +`+w.subnet+` +`+w.subnet+` route\(s\) to an internet gateway, but assignPublicIp is DISABLED`, out)
+		assert.Regexp(t, `(?m)^  warning +internet access +`+w.subnet+` +`+w.subnet+` routes to an internet gateway, but assignPublicIp is DISABLED`, out)
 		assert.Contains(t, out, "1 warning")
 	})
 
@@ -206,6 +206,16 @@ func TestVerify(t *testing.T) {
 		assert.Regexp(t, `(?m)^  fail +secret +`+w.secretARN+`x +no such secret in Secrets Manager \(us-east-1\)$`, out)
 		assert.Regexp(t, `(?m)^  not checked +execution role access +`+w.secretARN+`x +the secret cannot be described \(see its own check\)$`, out)
 		assert.Regexp(t, `^podecs: verify: 1 of \d+ checks failed\n$`, errOut)
+	})
+
+	t.Run("no credentials: one error up front", func(t *testing.T) {
+		t.Setenv("AWS_ACCESS_KEY_ID", "")
+		t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+		code, out, errOut := runCLI(t, "", "verify", "-f", manifest, "--config", cfg, "--endpoint-url", endpoint, "-q")
+		assert.Equal(t, exitBadInput, code)
+		assert.Empty(t, out)
+		assert.True(t, strings.HasPrefix(errOut, "podecs: no AWS credentials: "), errOut)
+		assert.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
 	})
 
 	t.Run("bad input sends nothing", func(t *testing.T) {
@@ -407,7 +417,7 @@ func TestRegisterVerifies(t *testing.T) {
 		})
 		code, _, errOut := runCLI(t, "", "register", "-f", manifest, "--config", noIP, "--endpoint-url", endpoint)
 		require.Equal(t, exitOK, code, errOut)
-		assert.Contains(t, errOut, "warning: verify: "+w.name+": internet access "+w.subnet+": "+w.subnet+" route(s) to an internet gateway, but assignPublicIp is DISABLED")
+		assert.Contains(t, errOut, "warning: verify: "+w.name+": internet access "+w.subnet+": "+w.subnet+" routes to an internet gateway, but assignPublicIp is DISABLED")
 		code, _, errOut = runCLI(t, "", "register", "-f", manifest, "--config", noIP, "--endpoint-url", endpoint, "-q")
 		require.Equal(t, exitOK, code, errOut)
 		assert.Empty(t, errOut)
