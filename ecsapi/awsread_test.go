@@ -350,3 +350,21 @@ func TestReaderUnreachable(t *testing.T) {
 	assert.Equal(t, "DescribeSecret: cannot reach the Secrets Manager endpoint: dial tcp 127.0.0.1:1: connect: connection refused (gave up after 4 attempts)", err.Error())
 	assert.Equal(t, []string{"secretsmanager DescribeSecret SecretId arn:aws:secretsmanager:us-east-1:123456789012:secret:x"}, calls, "OnCall once per call, not per attempt")
 }
+
+// FuzzDecodeError: any error answer, in any of the three protocols, decodes to an APIError with
+// a code, without a panic.
+func FuzzDecodeError(f *testing.F) {
+	for _, s := range []string{`{"__type":"a#B:c","message":"m"}`, `<ErrorResponse><Error><Code>X</Code></Error></ErrorResponse>`,
+		`<Response><Errors><Error><Code>Y</Code></Error></Errors></Response>`, `<html>`, ``} {
+		f.Add(s, 400, "")
+	}
+	f.Add(`{}`, 429, "TooManyRequestsException:http://x")
+	f.Fuzz(func(t *testing.T, body string, status int, header string) {
+		for _, svc := range []awsService{svcSecretsManager, svcIAM, svcEC2, svcEFS} {
+			e := decodeError(svc, &http.Response{StatusCode: status, Header: http.Header{"X-Amzn-Errortype": {header}}}, []byte(body))
+			assert.NotEmpty(t, e.Code)
+			assert.Equal(t, status, e.HTTPStatusCode())
+		}
+		_ = decodePolicy(body)
+	})
+}

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -128,4 +129,36 @@ func TestParseSecretRef(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, parseSecretRef(tt.in), tt.in)
 	}
+}
+
+// TestWildcardManyStars: a pattern of many stars that does not match is answered at once.
+func TestWildcardManyStars(t *testing.T) {
+	pattern := strings.Repeat("a*", 200) + "b"
+	s := strings.Repeat("a", 5000)
+	assert.False(t, wildcard(pattern, s))
+	assert.True(t, wildcard(pattern, s+"b"))
+}
+
+// FuzzReferences: the references a task definition holds (images, secret references, ARNs) and
+// the policy documents IAM returns are read without a panic, and wildcard agrees with itself.
+func FuzzReferences(f *testing.F) {
+	for _, s := range []string{"nginx", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1@sha256:ab", "localhost:5000/a:b",
+		"arn:aws:secretsmanager:eu-west-1:1:secret:db-AbCdEf:k:AWSCURRENT:v", "arn:aws:ssm:eu-west-1:1:parameter/a/b", "/aws/reference/secretsmanager/x",
+		`{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, `{"Statement":[{"Effect":"Deny","NotAction":["a:*"],"NotResource":"${x}","Principal":"*"}]}`, "@:/", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = parseImage(s)
+		_ = parseSecretRef(s)
+		if a, ok := parseARN(s); ok {
+			_, _ = roleName(a)
+		}
+		_ = placeholder(s)
+		_ = judgeTrust("r", s)
+		if d, err := parsePolicy(s); err == nil {
+			_ = evaluate([]policyDoc{d}, "secretsmanager:GetSecretValue", s)
+		}
+		assert.True(t, wildcard(s, s) || strings.ContainsAny(s, "*?"), "%q matches itself", s)
+		assert.True(t, wildcard("*", s))
+	})
 }
