@@ -146,7 +146,10 @@ type Options struct {
 func Run(ctx context.Context, ecsAPI ECS, api AWS, in Input, o Options) Report {
 	v := &verifier{ecs: ecsAPI, aws: api, region: api.Region(), in: in, probes: map[string]*probe{}, seen: map[string]bool{}}
 	v.collect()
-	v.run(ctx, max(o.Concurrency, 1))
+	if o.Concurrency <= 0 {
+		o.Concurrency = 8
+	}
+	v.run(ctx, o.Concurrency)
 	return v.report()
 }
 

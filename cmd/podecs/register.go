@@ -108,6 +108,7 @@ func runRegister(o registerOptions, s streams) error {
 		return err
 	}
 	desired.CreateClusters = o.CreateCluster
+	s.Err = locked(s.Err) // the checks write --verbose lines concurrently
 
 	ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
 	defer cancel()

@@ -109,7 +109,7 @@ func runVerify(o verifyOptions, s streams) error {
 // With --verbose each AWS call is printed on standard error.
 func runChecks(ctx context.Context, o registerOptions, cfg convert.Config, ecsAPI ecsapi.ECS, in verify.Input, s streams) (verify.Report, error) {
 	opts := ecsapi.Options{Region: cfg.Region, Profile: o.Profile, EndpointURL: o.EndpointURL, Timeout: min(o.Timeout, ecsapi.DefaultRequestTimeout)}
-	errw := &lockedWriter{w: s.Err}
+	errw := locked(s.Err)
 	if ecsAPI == nil {
 		client, err := ecsapi.NewClient(ctx, opts)
 		if err != nil {
@@ -128,6 +128,14 @@ func runChecks(ctx context.Context, o registerOptions, cfg convert.Config, ecsAP
 		reader.OnCall = func(service, op string, params ...string) { logCall(errw, service, op, params...) }
 	}
 	return verify.Run(ctx, ecsAPI, reader, in, verify.Options{Concurrency: verifyConcurrency}), nil
+}
+
+// locked returns w serialised for the concurrent checks (--verbose lines), once.
+func locked(w io.Writer) io.Writer {
+	if _, done := w.(*lockedWriter); done {
+		return w
+	}
+	return &lockedWriter{w: w}
 }
 
 // lockedWriter serialises the writes of concurrent checks (--verbose lines).
