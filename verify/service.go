@@ -20,8 +20,12 @@ import (
 
 func (v *verifier) serviceChecks(w *workload, s *ecs.CreateServiceInput) {
 	name, cluster := aws.ToString(s.ServiceName), clusterOf(s)
-	v.add(w.name, "cluster", cluster, "cluster\x00"+cluster, v.clusterCheck(cluster))
-	v.add(w.name, "capacity", cluster, "capacity\x00"+cluster+"\x00"+name, v.capacityCheck(cluster, s, w.td))
+	if placeholder(cluster) {
+		v.note(w.name, "cluster", cluster, skip("a template, not a cluster name"))
+	} else {
+		v.add(w.name, "cluster", cluster, "cluster\x00"+cluster, v.clusterCheck(cluster))
+		v.add(w.name, "capacity", cluster, "capacity\x00"+cluster+"\x00"+name, v.capacityCheck(cluster, s, w.td))
+	}
 	if w.td == nil {
 		ref := aws.ToString(s.TaskDefinition)
 		v.add(w.name, "task definition", ref, "taskdef\x00"+ref, v.taskDefinitionCheck(ref))
@@ -40,7 +44,11 @@ func (v *verifier) serviceChecks(w *workload, s *ecs.CreateServiceInput) {
 		if ns == "" {
 			resource = "default of cluster " + cluster
 		}
-		v.add(w.name, "service connect namespace", resource, "namespace\x00"+cluster+"\x00"+ns, v.namespaceCheck(cluster, ns))
+		if placeholder(ns) {
+			v.note(w.name, "service connect namespace", ns, skip("a template, not a namespace"))
+		} else {
+			v.add(w.name, "service connect namespace", resource, "namespace\x00"+cluster+"\x00"+ns, v.namespaceCheck(cluster, ns))
+		}
 		for _, svc := range sc.Services {
 			if svc.Tls != nil {
 				v.note(w.name, "service connect tls", aws.ToString(svc.PortName), skip("the TLS certificate authority and role are not checked"))
@@ -49,6 +57,10 @@ func (v *verifier) serviceChecks(w *workload, s *ecs.CreateServiceInput) {
 	}
 	for _, r := range s.ServiceRegistries {
 		arn := aws.ToString(r.RegistryArn)
+		if placeholder(arn) {
+			v.note(w.name, "service registry", arn, skip("a template, not a Cloud Map service ARN"))
+			continue
+		}
 		v.add(w.name, "service registry", arn, "registry\x00"+arn, v.registryCheck(arn))
 	}
 	if w.td != nil && len(subnets) > 0 {
@@ -454,8 +466,12 @@ func subjects(subnets []string, one, many string) string {
 // to a load balancer, and fits the container port, the protocol and the network mode.
 func (v *verifier) loadBalancerChecks(w *workload, s *ecs.CreateServiceInput, lb types.LoadBalancer) {
 	arn := aws.ToString(lb.TargetGroupArn)
-	if arn == "" {
+	switch {
+	case arn == "":
 		v.note(w.name, "load balancer", aws.ToString(lb.LoadBalancerName), skip("Classic Load Balancers are not checked"))
+		return
+	case placeholder(arn):
+		v.note(w.name, "target group", arn, skip("a template, not a target group ARN"))
 		return
 	}
 	key := fmt.Sprintf("target-group\x00%s\x00%s\x00%s\x00%d", aws.ToString(s.ServiceName), arn, aws.ToString(lb.ContainerName), aws.ToInt32(lb.ContainerPort))

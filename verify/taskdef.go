@@ -73,7 +73,11 @@ func (v *verifier) taskDefinitionChecks(w *workload) {
 	case exec != "":
 		v.add(w.name, "execution role", exec, "role\x00"+exec, v.roleCheck(exec))
 	case len(why) > 0:
-		v.note(w.name, "execution role", "-", fail("none set, but %s need one: set executionRoleArn (--config)", strings.Join(why, ", ")))
+		verb := "needs"
+		if len(why) > 1 {
+			verb = "need"
+		}
+		v.note(w.name, "execution role", "-", fail("none set, but %s %s one: set executionRoleArn (--config)", strings.Join(why, ", "), verb))
 	}
 	if task := aws.ToString(td.TaskRoleArn); task != "" {
 		v.add(w.name, "task role", task, "role\x00"+task, v.roleCheck(task))
@@ -288,6 +292,9 @@ func (v *verifier) logChecks(workload, container string, lc *types.LogConfigurat
 	}
 	region = firstOf(region, v.region)
 	switch {
+	case placeholder(region):
+		v.note(workload, "log group", group, skip("the region %s is a template: known only at run time", region))
+		return
 	case group == "":
 		v.note(workload, "log group", "-", fail("container %s: the %s driver has no log group", container, lc.LogDriver))
 		return

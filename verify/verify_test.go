@@ -368,6 +368,17 @@ func TestChecks(t *testing.T) {
 				{"", "load balancer", "classic", NotChecked, "Classic Load Balancers are not checked"},
 				{"", "image", "public.ecr.aws/aws-observability/aws-for-fluent-bit:2", NotChecked, "Amazon ECR Public"},
 			}},
+		{"templates an ECS JSON input still holds are not looked up",
+			withService(taskDef("c-templates", with(func(_ *ecs.RegisterTaskDefinitionInput, c *types.ContainerDefinition) {
+				c.LogConfiguration = &types.LogConfiguration{LogDriver: types.LogDriverAwslogs, Options: map[string]string{"awslogs-group": "/ecs/web", "awslogs-region": "{{region}}"}}
+			})), service("c-templates", "${CLUSTER}", publicA, []string{w.sgA}, func(s *ecs.CreateServiceInput) {
+				s.LoadBalancers = []types.LoadBalancer{{TargetGroupArn: aws.String("{{ tg_arn }}"), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}}
+			})),
+			[]want{
+				{"", "log group", "/ecs/web", NotChecked, "the region {{region}} is a template"},
+				{"", "cluster", "${CLUSTER}", NotChecked, "a template"},
+				{"", "target group", "{{ tg_arn }}", NotChecked, "a template"},
+			}},
 		{"a cluster register is about to create",
 			Input{TaskDefinitions: []*ecs.RegisterTaskDefinitionInput{taskDef("c-new")}, Services: []*ecs.CreateServiceInput{service("c-new", "vfy-new-"+run, publicA, []string{w.sgA})},
 				Creating: map[string]bool{"vfy-new-" + run: true}},

@@ -257,7 +257,7 @@ func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desir
 		fmt.Fprintln(s.Err, "error:", e)
 	}
 	if len(errs) > 0 {
-		return d, nil, cli.Exit(fmt.Sprintf("%d document(s) could not be read or converted; nothing was sent to ECS", len(errs)), exitBadInput)
+		return d, nil, cli.Exit(fmt.Sprintf("%d document(s) could not be read or converted; nothing was sent to AWS", len(errs)), exitBadInput)
 	}
 	var tds []*ecs.RegisterTaskDefinitionInput
 	var svcs []*ecs.CreateServiceInput
@@ -286,7 +286,11 @@ func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desir
 		scaling = withCluster(scaling, o.Cluster)
 	}
 	if len(d.TaskDefinitions) == 0 && len(d.Services) == 0 && len(scaling) == 0 {
-		return d, nil, cli.Exit("nothing to register: the input holds no workload, task definition, service or scaling", exitBadInput)
+		what := "register"
+		if o.verifyOnly {
+			what = "verify"
+		}
+		return d, nil, cli.Exit("nothing to "+what+": the input holds no workload, task definition, service or scaling", exitBadInput)
 	}
 	return d, scaling, nil
 }
