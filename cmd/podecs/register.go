@@ -200,7 +200,7 @@ func printPlan(w io.Writer, plan []ecsapi.Step) {
 }
 
 // readDesired reads every input: Kubernetes documents go through the converter, ECS documents are
-// taken as they are. Nothing is sent to ECS when any document cannot be read or converted.
+// taken as they are. Nothing is sent to AWS when any document cannot be read or converted.
 func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desired, []ecsapi.ScalingWant, error) {
 	var d ecsapi.Desired
 	var scaling []ecsapi.ScalingWant
