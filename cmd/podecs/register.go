@@ -231,7 +231,11 @@ func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desir
 			}
 			scaling = append(scaling, ecsapi.ScalingWant{Target: sc.ScalableTarget, Policies: sc.Policies})
 		case convert.FormatRunTask, convert.FormatSchedule, convert.FormatTargetGroup:
-			notes = append(notes, fmt.Sprintf("info: %s: %s", doc.DocRef, notRegistered(doc.Format)))
+			why := notRegistered(doc.Format)
+			if o.verifyOnly {
+				why = "not checked: verify checks task definitions and services and what they refer to"
+			}
+			notes = append(notes, fmt.Sprintf("info: %s: %s", doc.DocRef, why))
 		default:
 			errs = append(errs, &convert.DocError{Doc: doc.DocRef, Err: errors.New("neither a Kubernetes object nor ECS input")})
 		}
@@ -247,7 +251,7 @@ func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desir
 	}
 	res := conv.Finish()
 	printFindings(s.Err, res.Findings, o.Quiet)
-	if !o.Quiet && !o.verifyOnly {
+	if !o.Quiet {
 		for _, n := range notes {
 			fmt.Fprintln(s.Err, n)
 		}

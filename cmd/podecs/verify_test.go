@@ -423,3 +423,16 @@ func TestRegisterVerifies(t *testing.T) {
 		assert.Empty(t, errOut)
 	})
 }
+
+// TestVerifyOtherDocuments: RunTask inputs, schedules and target group settings are read and
+// named as not checked; a file with nothing to check is an error.
+func TestVerifyOtherDocuments(t *testing.T) {
+	t.Chdir("../..")
+	for _, f := range []string{"testdata/fixtures/k8s/golden/job-runtask/reindex.runtask.json", "testdata/fixtures/k8s/golden/cronjob-schedule/invoice-run.schedule.json"} {
+		code, out, errOut := runCLI(t, "", "verify", "-f", f, "--endpoint-url", "http://127.0.0.1:1", "--region", "us-east-1")
+		assert.Equal(t, exitBadInput, code)
+		assert.Empty(t, out)
+		assert.Contains(t, errOut, ": not checked: verify checks task definitions and services and what they refer to\n")
+		assert.Contains(t, errOut, "podecs: nothing to verify: ")
+	}
+}
