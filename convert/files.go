@@ -393,12 +393,34 @@ func (pc *podConverter) sourceKeys(src fileSource) ([]string, bool) {
 	if keys, ok := pc.annotatedSecretKeys(src.name); ok {
 		return keys, true
 	}
+	if keys := configSecretKeys(pc.cfg.Secrets, pc.namespace, src.name); len(keys) > 0 {
+		pc.add(src.p+"."+src.nameField, mapping.Info, "Secret %q is not in the input; its keys are those secrets in --config maps one by one: %s", src.name, strings.Join(keys, ", "))
+		return keys, true
+	}
 	level := mapping.Unsupported
 	if src.optional {
 		level = mapping.Info
 	}
-	pc.add(src.p+"."+src.nameField, level, "Secret %q is not in the input, so its keys are unknown and its files cannot be written; add the Secret manifest (its values are never read), list the keys in items, or name them in the %s annotation", src.name, AnnotationSecretKeys)
+	pc.add(src.p+"."+src.nameField, level, "Secret %q is not in the input, so its keys are unknown and its files cannot be written; add the Secret manifest (its values are never read), list the keys in items, map them one by one in secrets of --config, or name them in the %s annotation", src.name, AnnotationSecretKeys)
 	return nil, false
+}
+
+// configSecretKeys lists the keys of a Secret that secrets in --config maps one by one
+// ("name/key", "namespace/name/key"), sorted.
+func configSecretKeys(m map[string]string, namespace, name string) []string {
+	seen := map[string]bool{}
+	for k := range m {
+		key, ok := strings.CutPrefix(k, name+"/")
+		if namespace != "" {
+			if nk, nok := strings.CutPrefix(k, namespace+"/"+name+"/"); nok {
+				key, ok = nk, true
+			}
+		}
+		if ok && key != "" && !strings.Contains(key, "/") {
+			seen[key] = true
+		}
+	}
+	return sortedKeys(seen)
 }
 
 // annotatedSecretKeys reads the keys of a Secret from the AnnotationSecretKeys annotation.

@@ -1043,3 +1043,35 @@ func TestFilesEditsWin(t *testing.T) {
 	assert.Equal(t, orig["DOWNWARD_INFO_LABELS"], env["DOWNWARD_INFO_LABELS"], "the labels file is restored")
 	assert.Equal(t, orig["CONFIGMAP_APP_BIG"], env["CONFIGMAP_APP_BIG"])
 }
+
+// TestFilesSecretKeysFromConfig: the keys of a Secret that is not in the input may come from the
+// per-key entries of secrets in --config.
+func TestFilesSecretKeysFromConfig(t *testing.T) {
+	y := `apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: shop}
+spec:
+  containers: [{name: app, image: nginx, volumeMounts: [{name: v, mountPath: /creds}]}]
+  volumes: [{name: v, secret: {secretName: creds}}]
+`
+	cfg := DefaultConfig()
+	cfg.Secrets = map[string]string{
+		"shop/creds/user":     "arn:aws:ssm:eu-west-1:123456789012:parameter/creds/user",
+		"creds/password":      "arn:aws:ssm:eu-west-1:123456789012:parameter/creds/password",
+		"other/creds/ignored": "arn:aws:ssm:eu-west-1:123456789012:parameter/x",
+	}
+	out, findings := fsConvert(t, y, cfg)
+	secrets := map[string]string{}
+	for _, s := range filesDef(t, out.TaskDefinition).Secrets {
+		secrets[aws.ToString(s.Name)] = aws.ToString(s.ValueFrom)
+	}
+	assert.Equal(t, map[string]string{
+		"SECRET_CREDS_PASSWORD": "arn:aws:ssm:eu-west-1:123456789012:parameter/creds/password",
+		"SECRET_CREDS_USER":     "arn:aws:ssm:eu-west-1:123456789012:parameter/creds/user",
+	}, secrets)
+	text := ""
+	for _, f := range findings {
+		text += f.String() + "\n"
+	}
+	assert.Contains(t, text, "its keys are those secrets in --config maps one by one: password, user")
+}
