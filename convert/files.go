@@ -139,7 +139,7 @@ func (pc *podConverter) filesVolume(spec *corev1.PodSpec, vs *volumeSet, v corev
 	switch {
 	case pc.cfg.Files.Disabled:
 		return dropped("the files container is off (files.disabled in --config)")
-	case spec.OS != nil && spec.OS.Name == corev1.Windows:
+	case spec.OS != nil && spec.OS.Name == corev1.Windows, spec.NodeSelector[corev1.LabelOSStable] == string(corev1.Windows):
 		return dropped("the files container is a Linux container, which a Windows task cannot run")
 	case len(spec.Containers)+len(spec.InitContainers) >= MaxContainers:
 		return dropped("the pod already has %d containers, the ECS maximum: there is no room for the files container that would write them", MaxContainers)
@@ -155,8 +155,12 @@ func (pc *podConverter) filesVolume(spec *corev1.PodSpec, vs *volumeSet, v corev
 		return dropped("none of its files can be written (see the findings before)")
 	}
 	fv.files = files
+	counted := map[*fileValue]bool{}
 	for _, f := range files {
-		fv.bytes += len(f.v.value)
+		if !counted[f.v] {
+			counted[f.v] = true
+			fv.bytes += len(f.v.value)
+		}
 	}
 	plan.vols = append(plan.vols, fv)
 	return volumeFiles
@@ -582,6 +586,10 @@ func (pc *podConverter) filesMount(vs volumeSet, m corev1.VolumeMount, mp string
 	if m.SubPath == "" {
 		return aws.String(m.Name)
 	}
+	if err := mapping.CheckFilePath(m.SubPath); err != nil {
+		pc.add(mp+".subPath", mapping.Error, "%v", err)
+		return nil
+	}
 	var fv *filesVolume
 	for _, v := range plan.vols {
 		if v.vol.Name == m.Name {
@@ -602,6 +610,9 @@ func (pc *podConverter) filesMount(vs volumeSet, m corev1.VolumeMount, mp string
 		if s.of == fv && s.subPath == m.SubPath {
 			return aws.String(s.name)
 		}
+	}
+	for n := range vs.kind {
+		plan.taken[n] = true // claim templates too
 	}
 	name := subVolumeName(m.Name, sub, plan.taken)
 	plan.subs = append(plan.subs, &filesSub{name: name, of: fv, subPath: m.SubPath})

@@ -697,6 +697,8 @@ spec:
 			func(c *Config) { c.Files.Disabled = true }, `configMap volume: the files container is off (files.disabled in --config); the volume and its mounts are dropped`, false},
 		{"Windows", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n---\n" + pod("  - {name: v, configMap: {name: c}}\n", "  os: {name: windows}\n"),
 			nil, `which a Windows task cannot run`, false},
+		{"Windows nodes", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n---\n" + pod("  - {name: v, configMap: {name: c}}\n", "  nodeSelector: {kubernetes.io/os: windows}\n"),
+			nil, `which a Windows task cannot run`, false},
 		{"ten containers", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n---\n" + pod("  - {name: v, configMap: {name: c}}\n",
 			"  initContainers:\n"+strings.Repeat("", 0)+initContainers(9)), nil, `the pod already has 10 containers, the ECS maximum`, false},
 		{"too large", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: " + big + "}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\ndata: {a: " + big[:30000] + "}\n---\n" +
@@ -706,7 +708,7 @@ spec:
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for launch, cfg := range launchConfigs() {
-				if tt.name == "Windows" && launch == "FARGATE" {
+				if strings.HasPrefix(tt.name, "Windows") && launch == "FARGATE" {
 					continue
 				}
 				if tt.cfg != nil {
@@ -761,8 +763,14 @@ func TestFilesBadInput(t *testing.T) {
 		{"{name: v, configMap: {name: c, defaultMode: 4096}}", "spec.volumes[0].configMap.defaultMode"},
 		{"{name: v, projected: {sources: [{configMap: {name: c, items: [{key: a, path: x, mode: -1}]}}]}}", "spec.volumes[0].projected.sources[0].configMap.items[0].mode"},
 		{"{name: v, downwardAPI: {items: [{path: a/../../b, fieldRef: {fieldPath: metadata.name}}]}}", "spec.volumes[0].downwardAPI.items[0].path"},
+		{"{name: v, configMap: {name: c}}], volumeMounts: [{name: v, mountPath: /v, subPath: ../up}", "spec.containers[0].volumeMounts[0].subPath"},
 	} {
-		y := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx}]\n  volumes: [" + tt.vol + "]\n"
+		pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes: [" + tt.vol + "]\n  containers: [{name: app, image: nginx}]\n"
+		if strings.Contains(tt.vol, "volumeMounts") {
+			vol, mounts, _ := strings.Cut(tt.vol, "], ")
+			pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes: [" + vol + "]\n  containers: [{name: app, image: nginx, " + mounts + "]}]\n"
+		}
+		y := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n---\n" + pod
 		conv := NewConverter(Options{})
 		require.NoError(t, ReadDocuments(strings.NewReader(y), "bad.yaml", ReadOptions{}, conv.Add, func(e *DocError) { conv.AddError(e) }))
 		res := conv.Finish()
@@ -920,6 +928,9 @@ func TestFilesEditedStaysContainer(t *testing.T) {
 			d.DockerLabels[FilesLabel] = `{"volumes":[{"name":"x","emptyDir":{}}]}`
 		},
 		"broken": func(d *types.ContainerDefinition) { d.DockerLabels[FilesLabel] = "{" },
+		"escape": func(d *types.ContainerDefinition) {
+			d.DockerLabels[FilesLabel] = strings.Replace(d.DockerLabels[FilesLabel], `"path":"nginx.conf"`, `"path":"../nginx.conf"`, 1)
+		},
 		"variable": func(d *types.ContainerDefinition) {
 			d.Environment = d.Environment[1:]
 		},

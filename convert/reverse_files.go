@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/podecs/podecs/mapping"
 )
@@ -98,8 +99,11 @@ func readFilesContainer(d *types.ContainerDefinition, label string) (reverseFile
 		return f, err
 	}
 	for _, v := range f.label.Volumes {
-		if v.ConfigMap == nil && v.Secret == nil && v.Projected == nil && v.DownwardAPI == nil {
-			return f, fmt.Errorf("volume %q is not a configMap, secret, projected or downwardAPI volume", v.Name)
+		if err := checkFilesVolume(v); err != nil {
+			return f, err
+		}
+		if _, dup := f.vols[v.Name]; dup {
+			return f, fmt.Errorf("volume %q twice", v.Name)
 		}
 		f.vols[v.Name] = v
 		for _, name := range noItemSecrets(v) {
@@ -317,4 +321,57 @@ func dropMootFileSecrets(fs mapping.Findings, td *ecs.RegisterTaskDefinitionInpu
 		}
 	}
 	return fs
+}
+
+// checkFilesVolume checks a volume of the label as the API server would: a valid name, one
+// source of the kinds the files container writes, valid paths and modes.
+func checkFilesVolume(v corev1.Volume) error {
+	if errs := validation.IsDNS1123Label(v.Name); len(errs) > 0 {
+		return fmt.Errorf("volume name %q: %s", v.Name, errs[0])
+	}
+	var items []corev1.KeyToPath
+	var downward []corev1.DownwardAPIVolumeFile
+	var modes []*int32
+	switch {
+	case v.ConfigMap != nil && v.Secret == nil && v.Projected == nil && v.DownwardAPI == nil:
+		items, modes = v.ConfigMap.Items, []*int32{v.ConfigMap.DefaultMode}
+	case v.Secret != nil && v.Projected == nil && v.DownwardAPI == nil:
+		items, modes = v.Secret.Items, []*int32{v.Secret.DefaultMode}
+	case v.Projected != nil && v.DownwardAPI == nil:
+		modes = []*int32{v.Projected.DefaultMode}
+		for _, s := range v.Projected.Sources {
+			switch {
+			case s.ConfigMap != nil:
+				items = append(items, s.ConfigMap.Items...)
+			case s.Secret != nil:
+				items = append(items, s.Secret.Items...)
+			case s.DownwardAPI != nil:
+				downward = append(downward, s.DownwardAPI.Items...)
+			}
+		}
+	case v.DownwardAPI != nil:
+		downward, modes = v.DownwardAPI.Items, []*int32{v.DownwardAPI.DefaultMode}
+	default:
+		return fmt.Errorf("volume %q is not a configMap, secret, projected or downwardAPI volume", v.Name)
+	}
+	var paths []string
+	for _, it := range items {
+		paths, modes = append(paths, it.Path), append(modes, it.Mode)
+	}
+	for _, it := range downward {
+		paths, modes = append(paths, it.Path), append(modes, it.Mode)
+	}
+	for _, p := range paths {
+		if err := mapping.CheckFilePath(p); err != nil {
+			return fmt.Errorf("volume %q: %w", v.Name, err)
+		}
+	}
+	for _, m := range modes {
+		if m != nil {
+			if err := mapping.CheckFileMode(*m); err != nil {
+				return fmt.Errorf("volume %q: %w", v.Name, err)
+			}
+		}
+	}
+	return nil
 }
