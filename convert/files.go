@@ -36,9 +36,8 @@ type FilesConfig struct {
 	Image string `json:"image,omitempty"`
 }
 
-// DefaultFilesImage is the files container's image: the official busybox image from the ECR
-// Public mirror of Docker Hub's library (no Docker Hub pull rate limit), pinned by tag.
-const DefaultFilesImage = "public.ecr.aws/docker/library/busybox:1.37.0"
+// DefaultFilesImage is the files container's default image (see mapping.DefaultFilesImage).
+const DefaultFilesImage = mapping.DefaultFilesImage
 
 // Names and limits of the files container.
 const (

@@ -22,6 +22,10 @@ const DefaultFileMode int32 = 0o644
 // (os.ModePerm under the kubelet's umask 022).
 const fileDirMode int32 = 0o755
 
+// DefaultFilesImage is the files container's image: the official busybox image from the ECR
+// Public mirror of Docker Hub's library (no Docker Hub pull rate limit), pinned by tag.
+const DefaultFilesImage = "public.ecr.aws/docker/library/busybox:1.37.0"
+
 // FilesCommands are the only commands the files script runs besides shell built-ins: each is a
 // busybox applet, so any image with busybox (or a POSIX shell and coreutils) runs the script.
 var FilesCommands = []string{"base64", "chgrp", "chmod", "mkdir", "printf"}
@@ -228,4 +232,39 @@ func NestedDirs(paths []string) []string {
 	}
 	sort.Strings(out) // a parent sorts before its children
 	return out
+}
+
+// writeFilesSection writes the section of docs/mapping.md on configMap, secret, projected and
+// downwardAPI volumes, with the script FilesScript renders for an example.
+func writeFilesSection(b *strings.Builder) {
+	mode := int32(0o400)
+	example := FilesScript([]ScriptDir{
+		{Mount: "/podecs/config", Comment: "volume config: ConfigMap web", Dirs: []string{"conf.d"}, Files: []ScriptFile{
+			{Path: "app.yaml", Mode: DefaultFileMode, Var: "CONFIGMAP_WEB_APP_YAML"},
+			{Path: "conf.d/site.conf", Mode: DefaultFileMode, Var: "CONFIGMAP_WEB_SITE_CONF"},
+			{Path: "logo.png", Mode: DefaultFileMode, Var: "CONFIGMAP_WEB_LOGO_PNG", Base64: true},
+		}},
+		{Mount: "/podecs/tls", Comment: "volume tls: Secret web-tls", Files: []ScriptFile{
+			{Path: "tls.key", Mode: FileMode(nil, &mode, nil), Var: "SECRET_WEB_TLS_TLS_KEY"},
+		}},
+	})
+	b.WriteString(`## ConfigMap, Secret, projected and downwardAPI volumes → files
+
+ECS has no such volumes and mounts directories only. Each one becomes a task volume (a name only:
+a bind mount the task's containers share, on Fargate and EC2) that an init container, ` + "`podecs-files`" + `,
+fills before any other container starts: it is not essential, every container ` + "`dependsOn`" + ` it with
+` + "`SUCCESS`" + ` (the init containers through the first of them), and it runs a POSIX ` + "`sh -c`" + ` script that
+uses only ` + "`printf`, `mkdir`, `chmod`, `chgrp` and `base64`" + `. ConfigMap and downward API content travels in
+its ` + "`environment`" + ` (binaryData base64-encoded); each Secret key reaches it through ` + "`secrets`" + ` with the ARN
+from ` + "`--config`" + `, so no Secret value is in the task definition. The containers mount the task volume where
+they mounted the Kubernetes volume, read-only. For a ConfigMap ` + "`web`" + ` with three keys (one in binaryData,
+one at a nested items path) and a Secret ` + "`web-tls`" + ` with ` + "`defaultMode: 0400`" + `, the script is:
+
+` + "```sh\n" + example + "```" + `
+
+A docker label, ` + "`podecs.io/files`" + `, holds the Kubernetes volumes as they were, so that the way back gives the
+volumes and ConfigMaps again. ` + "`files.image`" + ` and ` + "`files.disabled`" + ` in ` + "`--config`" + ` set the image (default
+` + "`" + DefaultFilesImage + "`" + `) or turn the container off.
+
+`)
 }
