@@ -262,10 +262,14 @@ func (pc *podConverter) volumeFiles(spec *corev1.PodSpec, plan *filesPlan, v cor
 		}
 	}
 	sort.Strings(order)
+	dirs := map[string]bool{}
+	for _, d := range mapping.NestedDirs(order) {
+		dirs[d] = true
+	}
 	for _, path := range order {
 		f := byPath[path]
-		if conflict := pathConflict(path, byPath); conflict != "" {
-			pc.add(p, mapping.Unsupported, "%s is a file and also a directory of %s; Kubernetes would not start the pod; the file %s is not written", path, conflict, path)
+		if dirs[path] {
+			pc.add(p, mapping.Unsupported, "%s is a file and also a directory of other files (Kubernetes would not start the pod); the file %s is not written", path, path)
 			failed = true
 			continue
 		}
@@ -273,16 +277,6 @@ func (pc *podConverter) volumeFiles(spec *corev1.PodSpec, plan *filesPlan, v cor
 		files = append(files, f)
 	}
 	return files, failed
-}
-
-// pathConflict returns another path below p, if any (p would have to be a directory).
-func pathConflict(p string, all map[string]plannedFile) string {
-	for o := range all {
-		if strings.HasPrefix(o, p+"/") {
-			return o
-		}
-	}
-	return ""
 }
 
 func (pc *podConverter) checkDefaultMode(m *int32, p string) {
@@ -305,7 +299,6 @@ func (pc *podConverter) objectFiles(plan *filesPlan, src fileSource, defMode *in
 	type want struct {
 		key, path string
 		mode      *int32
-		p         string
 	}
 	var wants []want
 	if len(src.items) == 0 {
@@ -339,7 +332,7 @@ func (pc *podConverter) objectFiles(plan *filesPlan, src fileSource, defMode *in
 			}
 			continue
 		}
-		wants = append(wants, want{key: it.Key, path: mapping.CleanFilePath(it.Path), mode: it.Mode, p: ip})
+		wants = append(wants, want{key: it.Key, path: mapping.CleanFilePath(it.Path), mode: it.Mode})
 	}
 	if src.kind == "Secret" && src.optional && len(wants) > 0 {
 		pc.add(src.p+".optional", mapping.Lossy, "ECS has no optional secrets: the files container fails, and the task with it, when a secret is missing")
@@ -585,6 +578,9 @@ func (pc *podConverter) filesMount(vs volumeSet, m corev1.VolumeMount, mp string
 	if m.SubPath == "" {
 		return aws.String(m.Name)
 	}
+	if mapping.CleanFilePath(m.SubPath) == "." {
+		return aws.String(m.Name)
+	}
 	if err := mapping.CheckFilePath(m.SubPath); err != nil {
 		pc.add(mp+".subPath", mapping.Error, "%v", err)
 		return nil
@@ -596,9 +592,6 @@ func (pc *podConverter) filesMount(vs volumeSet, m corev1.VolumeMount, mp string
 		}
 	}
 	sub := mapping.CleanFilePath(m.SubPath)
-	if sub == "." {
-		return aws.String(m.Name)
-	}
 	for _, f := range fv.files {
 		if f.path == sub {
 			pc.add(mp+".subPath", mapping.Unsupported, "ECS mounts directories only: %s is a file of volume %q, and mounting the volume at %s would hide everything else in %s; the mount is dropped (mount the volume on a directory of its own, or bake the file into the image)", sub, m.Name, m.MountPath, path.Dir(m.MountPath))

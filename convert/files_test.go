@@ -701,6 +701,8 @@ spec:
 			nil, `which a Windows task cannot run`, false},
 		{"ten containers", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n---\n" + pod("  - {name: v, configMap: {name: c}}\n",
 			"  initContainers:\n"+strings.Repeat("", 0)+initContainers(9)), nil, `the pod already has 10 containers, the ECS maximum`, false},
+		{"file and directory", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n---\n" + pod("  - {name: v, configMap: {name: c, items: [{key: a, path: x}, {key: a, path: x/y}]}}\n", ""),
+			nil, "spec.volumes[0]: x is a file and also a directory of other files", true},
 		{"too large", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: " + big + "}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\ndata: {a: " + big[:30000] + "}\n---\n" +
 			pod("  - {name: v, configMap: {name: c}}\n  - {name: w, configMap: {name: d}}\n", ""), nil,
 			`spec.volumes[0]: the task definition would be 7`, false},

@@ -72,6 +72,8 @@ func CheckFilePath(p string) error {
 		return errors.New("must not be empty")
 	case strings.HasPrefix(p, "/"):
 		return fmt.Errorf("%q must be a relative path", p)
+	case path.Clean(p) == ".":
+		return fmt.Errorf("%q does not name a file", p)
 	}
 	for _, el := range strings.Split(p, "/") {
 		if el == ".." {

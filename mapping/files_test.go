@@ -27,7 +27,7 @@ func TestCheckFilePath(t *testing.T) {
 	for _, ok := range []string{"a", "a/b/c.conf", "dir with space/it's", "..a", "a..", "./a"} {
 		assert.NoError(t, CheckFilePath(ok), ok)
 	}
-	for _, bad := range []string{"", "/etc/passwd", "..", "../a", "a/../../b", "a/.."} {
+	for _, bad := range []string{"", "/etc/passwd", "..", "../a", "a/../../b", "a/..", ".", "./"} {
 		assert.Error(t, CheckFilePath(bad), bad)
 	}
 	assert.Equal(t, "a/b", CleanFilePath("./a//b/"))
