@@ -1088,3 +1088,38 @@ spec:
 	}
 	assert.Contains(t, text, "its keys are those secrets in --config maps one by one: password, user")
 }
+
+// BenchmarkFiles converts the storefront fixture (four files volumes, ConfigMaps and Secrets) to
+// ECS, and its task definition and service back to Kubernetes, where recognising the files
+// container costs one more conversion of the objects.
+func BenchmarkFiles(b *testing.B) {
+	read := func(files ...string) []Document {
+		var docs []Document
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			docs = append(docs, readDocs(b, data)...)
+		}
+		return docs
+	}
+	run := func(b *testing.B, docs []Document, ok func(Result) bool) {
+		b.ReportAllocs()
+		for b.Loop() {
+			c := NewConverter(Options{})
+			for _, d := range docs {
+				c.Add(d)
+			}
+			if res := c.Finish(); !ok(res) {
+				b.Fatal(res.Errors)
+			}
+		}
+	}
+	b.Run("forward", func(b *testing.B) {
+		run(b, read("../testdata/fixtures/k8s/files.yaml"), func(r Result) bool { return len(r.Outputs) == 1 })
+	})
+	b.Run("reverse", func(b *testing.B) {
+		run(b, read("../testdata/fixtures/ecs/storefront.taskdef.json", "../testdata/fixtures/ecs/storefront.service.json"), func(r Result) bool { return len(r.Manifests) == 1 })
+	})
+}
