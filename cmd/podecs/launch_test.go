@@ -164,10 +164,20 @@ func TestLaunchAutoRegister(t *testing.T) {
 	endpoint := motoEnv(t)
 	const cluster = "podecs-launch-auto"
 	cfg := registerFixture(t, endpoint, cluster)
+	// lt-web joins Service Connect: its namespace must exist for register's checks.
+	awsCLI(t, endpoint, "servicediscovery", "create-http-namespace", "--name", cluster+".local")
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString("serviceConnectNamespace: " + cluster + ".local\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
 	in := writeBatch(t)
 	args := []string{"register", "-f", in, "--launch-type", "auto", "--config", cfg, "--region", "us-east-1", "--endpoint-url", endpoint}
 	code, out, errOut := runCLI(t, "", append(args, "--create-cluster")...)
 	require.Equal(t, exitOK, code, "%s%s", out, errOut)
+	// register's checks know each workload's launch type: EC2 ones need container instances.
+	assert.Contains(t, errOut, "verify: lt-vpn: capacity "+cluster+": no container instances are registered (launch type EC2)")
+	assert.NotContains(t, errOut, "verify: lt-web: capacity")
 	for name, launch := range launchWant {
 		td := awsCLI(t, endpoint, "ecs", "describe-task-definition", "--task-definition", name)["taskDefinition"].(map[string]any)
 		assert.Equal(t, []any{launch}, td["requiresCompatibilities"], name)
