@@ -175,7 +175,7 @@ func (b *batch) decode(d rawDoc) []docEvent {
 		return []docEvent{{err: &DocError{Doc: d.ref, Err: fmt.Errorf("document is %d bytes, over the limit of %d (see --max-document-size)", d.size, docLimit(b.o.Read))}}}
 	}
 	var evs []docEvent
-	decodeDocument(d.raw, d.ref, func(doc Document) { evs = append(evs, docEvent{doc: doc}) },
+	decodeDocument(d.raw, d.ref, &b.o.Read.Sources, func(doc Document) { evs = append(evs, docEvent{doc: doc}) },
 		func(e *DocError) { evs = append(evs, docEvent{err: e}) })
 	return evs
 }
