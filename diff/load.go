@@ -181,6 +181,7 @@ func (l *Loader) addECS(doc convert.Document) error {
 	}
 	return nil
 }
+
 // taskDefinitionFromDescribe turns a described task definition into the register input: the
 // members both share are kept, the ones ECS sets (ARN, revision, status, compatibilities,
 // registeredAt, …) are dropped.
