@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -165,4 +166,15 @@ func walkStrings(v any, path string, fn func(path, s string)) {
 			walkStrings(x[k], mapping.Join(path, k), fn)
 		}
 	}
+}
+
+// ReadJsonnet evaluates a Jsonnet file (with the env and must_env native functions) and reads
+// the JSON it gives as documents.
+func ReadJsonnet(name string, so SourceOptions, fn func(Document), onErr func(*DocError)) error {
+	js, err := EvaluateJsonnet(name, so)
+	if err != nil {
+		onErr(&DocError{Doc: DocRef{Source: name, Index: 1}, Err: err})
+		return nil
+	}
+	return ReadDocuments(bytes.NewReader(js), name, ReadOptions{Sources: so}, fn, onErr)
 }

@@ -220,7 +220,8 @@ func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desir
 			fmt.Fprintf(s.Err, "reading %s\n", inputName(p))
 		}
 	}
-	if err := readInputs(o.Files, s.In, convert.ReadOptions{}, add, onErr); err != nil {
+	ro := convert.ReadOptions{Sources: convert.SourceOptions{Files: osFiles{}, Env: lookupEnv(s), Region: cfg.Region}}
+	if err := readInputs(o.Files, s.In, ro, add, onErr); err != nil {
 		return d, nil, cli.Exit(err.Error(), exitBadInput)
 	}
 	res := conv.Finish()
