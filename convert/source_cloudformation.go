@@ -314,8 +314,8 @@ func (t *cfnTemplate) resource(id, typ string) (any, mapping.Findings, error) {
 			return nil, nil, err
 		}
 		if td.Family == nil {
-			td.Family = aws.String(id)
-			tfs.Add("family", mapping.Info, "Family is not set: CloudFormation makes one up from the stack name and %s; the logical id is used", id)
+			td.Family = aws.String(cfnName(id, res))
+			tfs.Add("family", mapping.Info, "Family is not set: CloudFormation makes one up from the stack name and %s; %q is used", id, *td.Family)
 		}
 		t.families[id] = aws.ToString(td.Family)
 		return td, append(append(fs, tfs...), t.ph.findings(td)...), nil
@@ -325,12 +325,27 @@ func (t *cfnTemplate) resource(id, typ string) (any, mapping.Findings, error) {
 			return nil, nil, err
 		}
 		if svc.ServiceName == nil {
-			svc.ServiceName = aws.String(id)
-			sfs.Add("serviceName", mapping.Info, "ServiceName is not set: CloudFormation makes one up; the logical id is used")
+			svc.ServiceName = aws.String(cfnName(id, res))
+			sfs.Add("serviceName", mapping.Info, "ServiceName is not set: CloudFormation makes one up; %q, after the logical id %s, is used", *svc.ServiceName, id)
 		}
 		return svc, append(append(fs, sfs...), t.ph.findings(svc)...), nil
 	}
 	return nil, nil, nil
+}
+
+// cfnName is the name a resource without one gets: its logical id, without the hash cdk synth
+// appends to it (WebService7A8B9C0D → WebService).
+func cfnName(id string, res map[string]any) string {
+	meta, _ := res["Metadata"].(map[string]any)
+	if _, cdk := meta["aws:cdk:path"]; !cdk || len(id) <= 8 {
+		return id
+	}
+	for _, r := range id[len(id)-8:] {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'F') {
+			return id
+		}
+	}
+	return id[:len(id)-8]
 }
 
 // errorAt is an error about the value at path (absolute), relative to the resource at base, with
@@ -488,8 +503,13 @@ func (t *cfnTemplate) resolve(props any) (any, map[string]any, error) {
 		"Fn::Equals":      t.equals,
 		"Fn::If":          t.fnIf,
 	}
-	for _, name := range []string{"Fn::Base64", "Fn::And", "Fn::Not", "Fn::Or", "Fn::FindInMap", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::Transform"} {
-		handlers[name] = defaultHandler(name)
+	// goformation's own handlers for the rest, guarded: they index their arguments unchecked.
+	for name, h := range map[string]intrinsics.IntrinsicHandler{
+		"Fn::Base64": intrinsics.FnBase64, "Fn::And": intrinsics.FnAnd, "Fn::Not": intrinsics.FnNot, "Fn::Or": intrinsics.FnOr,
+		"Fn::FindInMap": intrinsics.FnFindInMap, "Fn::Join": intrinsics.FnJoin, "Fn::Select": intrinsics.FnSelect,
+		"Fn::Split": listOfAny(intrinsics.FnSplit), "Fn::Transform": intrinsics.FnTransform,
+	} {
+		handlers[name] = h
 	}
 	for name, h := range handlers {
 		handlers[name] = safeHandler(h)
@@ -506,22 +526,20 @@ func (t *cfnTemplate) resolve(props any) (any, map[string]any, error) {
 	return processed["Properties"], conds, nil
 }
 
-// defaultHandler is goformation's own handler of an intrinsic function.
-func defaultHandler(name string) intrinsics.IntrinsicHandler {
-	return func(fn string, input, template any) any {
-		out, err := intrinsics.ProcessJSON(mustJSON(map[string]any{"V": map[string]any{name: input}}), nil)
-		if err != nil {
-			return nil
+// listOfAny makes a handler's []string result the []any the other handlers (Fn::Select, Fn::Join)
+// take.
+func listOfAny(h intrinsics.IntrinsicHandler) intrinsics.IntrinsicHandler {
+	return func(name string, input, template any) any {
+		out := h(name, input, template)
+		if l, ok := out.([]string); ok {
+			anys := make([]any, len(l))
+			for i, s := range l {
+				anys[i] = s
+			}
+			return anys
 		}
-		var m map[string]any
-		_ = json.Unmarshal(out, &m)
-		return m["V"]
+		return out
 	}
-}
-
-func mustJSON(v any) []byte {
-	b, _ := json.Marshal(v)
-	return b
 }
 
 // safeHandler turns a panic of a handler on malformed arguments (a short list, a wrong type)

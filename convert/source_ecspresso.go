@@ -244,7 +244,7 @@ func (r *ecspressoRender) file(name string) ([]byte, error) {
 	}
 	src := string(data)
 	if path.Ext(name) == ".jsonnet" {
-		if src, err = r.jsonnet(name, src); err != nil {
+		if src, err = r.jsonnet(name); err != nil {
 			return nil, err
 		}
 	}
@@ -262,16 +262,12 @@ func (r *ecspressoRender) file(name string) ([]byte, error) {
 // EvaluateJsonnet evaluates a Jsonnet file with the env and must_env native functions, for a
 // .jsonnet input that is not part of an ecspresso project.
 func EvaluateJsonnet(name string, so SourceOptions) ([]byte, error) {
-	data, err := fs.ReadFile(so.Files, name)
-	if err != nil {
-		return nil, err
-	}
 	r := &ecspressoRender{so: &so}
-	out, err := r.jsonnet(name, string(data))
+	out, err := r.jsonnet(name)
 	return []byte(out), err
 }
 
-func (r *ecspressoRender) jsonnet(name, src string) (string, error) {
+func (r *ecspressoRender) jsonnet(name string) (string, error) {
 	vm := jsonnet.MakeVM()
 	vm.Importer(&fsImporter{files: r.so.Files})
 	vm.NativeFunction(&jsonnet.NativeFunction{Name: "env", Params: ast.Identifiers{"name", "default"}, Func: func(args []any) (any, error) {
@@ -288,7 +284,7 @@ func (r *ecspressoRender) jsonnet(name, src string) (string, error) {
 		}
 		return nil, fmt.Errorf("must_env: the environment variable %s is not set", name)
 	}})
-	out, err := vm.EvaluateAnonymousSnippet(name, src)
+	out, err := vm.EvaluateFile(name)
 	if err != nil {
 		return "", fmt.Errorf("Jsonnet: %s", strings.TrimSpace(err.Error()))
 	}

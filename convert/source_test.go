@@ -1,0 +1,93 @@
+package convert
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// osTestFiles reads the fixtures from the working directory, as the CLI's file system does.
+type osTestFiles struct{}
+
+func (osTestFiles) Open(name string) (fs.File, error) { return os.Open(filepath.FromSlash(name)) }
+
+const sourceFixtures = "../testdata/fixtures/sources"
+
+// sourceCase is a fixture of one source and the directory of the same definitions as API JSON.
+type sourceCase struct {
+	read func(so SourceOptions, fn func(Document), onErr func(*DocError)) error
+	api  string
+	so   SourceOptions
+}
+
+func readFileDocs(names ...string) func(SourceOptions, func(Document), func(*DocError)) error {
+	return func(so SourceOptions, fn func(Document), onErr func(*DocError)) error {
+		for _, n := range names {
+			data, err := os.ReadFile(n)
+			if err != nil {
+				return err
+			}
+			if err := ReadDocuments(bytes.NewReader(data), n, ReadOptions{Sources: so}, fn, onErr); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func envOf(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func sourceCases() map[string]sourceCase {
+	dir := func(p string) string { return sourceFixtures + "/" + p }
+	return map[string]sourceCase{
+		"console": {read: readFileDocs(dir("console/worker.taskdef.json"), dir("console/worker.service.json")), api: dir("api/console")},
+		"cloudformation": {read: readFileDocs(dir("cloudformation/payments.yaml")), api: dir("api/cloudformation"),
+			so: SourceOptions{Region: "eu-central-1", Parameters: map[string]string{"ImageTag": "3.2.0", "AWS::AccountId": "123456789012"}}},
+		"cdk": {read: readFileDocs(dir("cdk/cdk.out/ShopStack.template.json")), api: dir("api/cdk"),
+			so: SourceOptions{Region: "us-east-1", Parameters: map[string]string{"AWS::AccountId": "123456789012"}}},
+		"terraform": {read: func(so SourceOptions, fn func(Document), onErr func(*DocError)) error {
+			return ReadTerraform(dir("terraform"), so, fn, onErr)
+		}, api: dir("api/terraform"), so: SourceOptions{VarFiles: []string{dir("terraform/prod.tfvars")}}},
+		"ecspresso": {read: func(so SourceOptions, fn func(Document), onErr func(*DocError)) error {
+			return ReadEcspresso(dir("ecspresso/ecspresso.yml"), so, fn, onErr)
+		}, api: dir("api/ecspresso"), so: SourceOptions{Env: envOf(map[string]string{"IMAGE_TAG": "1.8.0", "APP_ENV": "staging"})}},
+	}
+}
+
+// TestSourcesMatchAPIJSON reads every source fixture and the same definitions as API JSON: the
+// Kubernetes manifests are byte for byte the same, pass the API validation, and convert back to
+// the API JSON's task definition and service.
+func TestSourcesMatchAPIJSON(t *testing.T) {
+	for name, c := range sourceCases() {
+		t.Run(name, func(t *testing.T) {
+			c.so.Files = osTestFiles{}
+			conv := NewConverter(Options{})
+			require.NoError(t, c.read(c.so, conv.Add, func(e *DocError) { conv.AddError(e) }))
+			res := conv.Finish()
+			require.Empty(t, res.Errors)
+			require.NotEmpty(t, res.Manifests)
+			files, err := filepath.Glob(filepath.Join(c.api, "*.json"))
+			require.NoError(t, err)
+			want := rvConvertFiles(t, files, Options{})
+			require.Empty(t, want.Errors)
+			assert.Equal(t, string(rvManifestsYAML(t, want.Manifests)), string(rvManifestsYAML(t, res.Manifests)))
+			for _, m := range res.Manifests {
+				y, err := m.YAML()
+				require.NoError(t, err)
+				rvValidateManifest(t, y)
+				out, _ := rvBackToECS(t, y)
+				rvRequireSameECS(t, m.in.TaskDefinition, out.TaskDefinition, "task definition")
+				if m.in.Service != nil {
+					rvRequireSameECS(t, m.in.Service, out.Service, "service")
+				}
+			}
+		})
+	}
+}
