@@ -64,4 +64,3 @@ func TestCloudFormationCoverage(t *testing.T) {
 		assert.True(t, used[k], "cfnFieldNames[%q] is not a field of any type read", k)
 	}
 }
-
