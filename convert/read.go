@@ -78,7 +78,7 @@ func (r DocRef) String() string {
 	b.WriteString(r.Source)
 	if r.Resource != "" {
 		fmt.Fprintf(&b, ": %s", r.Resource)
-	} else {
+	} else if r.Index > 0 { // 0: the file as a whole
 		fmt.Fprintf(&b, ": doc %d", r.Index)
 	}
 	if r.Item > 0 {

@@ -250,6 +250,9 @@ func (r *ecspressoRender) file(name string) ([]byte, error) {
 	}
 	out, err := r.template(name, src)
 	if err != nil {
+		if path.Ext(name) == ".jsonnet" {
+			return nil, fmt.Errorf("in the JSON the Jsonnet gives, %w", err)
+		}
 		return nil, err
 	}
 	js, err := toJSON([]byte(out))
@@ -286,9 +289,26 @@ func (r *ecspressoRender) jsonnet(name string) (string, error) {
 	}})
 	out, err := vm.EvaluateFile(name)
 	if err != nil {
-		return "", fmt.Errorf("Jsonnet: %s", strings.TrimSpace(err.Error()))
+		return "", jsonnetError(err)
 	}
 	return out, nil
+}
+
+// jsonnetError keeps of a Jsonnet error its message and the first place in the user's files,
+// not the stack trace through the standard library.
+func jsonnetError(err error) error {
+	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	msg, runtime := strings.CutPrefix(lines[0], "RUNTIME ERROR: ")
+	if !runtime { // a static error names its place first
+		return fmt.Errorf("Jsonnet: %s", msg)
+	}
+	for _, l := range lines[1:] {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "<std>") && strings.Contains(l, ":") && !strings.HasPrefix(l, "Field") && !strings.HasPrefix(l, "Array") {
+			loc, _, _ := strings.Cut(l, "\t")
+			return fmt.Errorf("Jsonnet: %s: %s", strings.TrimSpace(loc), msg)
+		}
+	}
+	return fmt.Errorf("Jsonnet: %s", msg)
 }
 
 // fsImporter resolves Jsonnet imports relative to the importing file, through SourceOptions.Files.

@@ -264,6 +264,7 @@ type reportEntry struct {
 	File     string        `json:"file"`
 	Document int           `json:"document"`
 	Item     int           `json:"item,omitempty"`
+	Resource string        `json:"resource,omitempty"`
 	Kind     string        `json:"kind,omitempty"`
 	Name     string        `json:"name,omitempty"`
 	Path     string        `json:"path"`
@@ -272,13 +273,13 @@ type reportEntry struct {
 }
 
 func findingEntry(f convert.Finding) reportEntry {
-	return reportEntry{f.Doc.Source, f.Doc.Index, f.Doc.Item, f.Doc.Kind, f.Doc.Name, f.Path, f.Level, f.Message}
+	return reportEntry{f.Doc.Source, f.Doc.Index, f.Doc.Item, f.Doc.Resource, f.Doc.Kind, f.Doc.Name, f.Path, f.Level, f.Message}
 }
 
 func errorEntry(err error) reportEntry {
 	var de *convert.DocError
 	if errors.As(err, &de) {
-		return reportEntry{de.Doc.Source, de.Doc.Index, de.Doc.Item, de.Doc.Kind, de.Doc.Name, de.Path, mapping.Error, de.Err.Error()}
+		return reportEntry{de.Doc.Source, de.Doc.Index, de.Doc.Item, de.Doc.Resource, de.Doc.Kind, de.Doc.Name, de.Path, mapping.Error, de.Err.Error()}
 	}
 	return reportEntry{Level: mapping.Error, Message: err.Error()}
 }
