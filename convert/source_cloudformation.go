@@ -74,7 +74,11 @@ func readCloudFormation(raw []byte, ref DocRef, so *SourceOptions, fn func(Docum
 		return true
 	}
 	t.root, _ = value.(map[string]any)
-	if err := t.index(root.Content[0]); err != nil {
+	err = t.index(root.Content[0])
+	if err == nil {
+		err = t.conditionCycle()
+	}
+	if err != nil {
 		onErr(&DocError{Doc: ref, Err: fmt.Errorf("CloudFormation template: %w", err)})
 		return true
 	}
@@ -133,7 +137,7 @@ type cfnTemplate struct {
 // !Sub … → {"Fn::Sub": …}), and records the line of every value.
 func (t *cfnTemplate) value(n *yaml.Node, path string) (any, error) {
 	if n.Kind == yaml.AliasNode {
-		return t.value(n.Alias, path)
+		return nil, fmt.Errorf("line %d: YAML aliases (*%s) are not allowed in CloudFormation templates", n.Line, n.Value)
 	}
 	t.lines[path] = n.Line
 	if tag := n.Tag; strings.HasPrefix(tag, "!") && !strings.HasPrefix(tag, "!!") {
@@ -222,6 +226,59 @@ func (t *cfnTemplate) index(root *yaml.Node) error {
 	return nil
 }
 
+// conditionCycle finds a condition that depends on itself, which CloudFormation refuses (and
+// which would not end evaluating).
+func (t *cfnTemplate) conditionCycle() error {
+	conds, _ := t.root["Conditions"].(map[string]any)
+	names := make([]string, 0, len(conds))
+	for k := range conds {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	state := map[string]int{} // 1: being visited, 2: done
+	var visit func(name string) error
+	visit = func(name string) error {
+		switch state[name] {
+		case 1:
+			return fmt.Errorf("line %d: Conditions.%s: the condition depends on itself", t.lines["Conditions."+name], name)
+		case 2:
+			return nil
+		}
+		state[name] = 1
+		var err error
+		walkConditionRefs(conds[name], func(ref string) {
+			if err == nil && conds[ref] != nil {
+				err = visit(ref)
+			}
+		})
+		state[name] = 2
+		return err
+	}
+	for _, n := range names {
+		if err := visit(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// walkConditionRefs calls fn with every condition a condition expression names.
+func walkConditionRefs(v any, fn func(string)) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if s, ok := e.(string); ok && k == "Condition" {
+				fn(s)
+			}
+			walkConditionRefs(e, fn)
+		}
+	case []any:
+		for _, e := range x {
+			walkConditionRefs(e, fn)
+		}
+	}
+}
+
 // read converts the task definitions first, then the services, so that a service's Ref to its
 // task definition resolves to the family.
 func (t *cfnTemplate) read(ref DocRef, out *sourceDocs) {
@@ -262,7 +319,7 @@ func (t *cfnTemplate) read(ref DocRef, out *sourceDocs) {
 func (t *cfnTemplate) resource(id, typ string) (any, mapping.Findings, error) {
 	base := "Resources." + id
 	res, _ := t.root["Resources"].(map[string]any)[id].(map[string]any)
-	for k := range res {
+	for _, k := range sortedKeys(res) {
 		switch k {
 		case "Type", "Properties", "DependsOn", "Metadata", "DeletionPolicy", "UpdateReplacePolicy", "Condition", "UpdatePolicy", "CreationPolicy":
 		default:
@@ -381,12 +438,7 @@ func (t *cfnTemplate) check(v any, path, base string) error {
 				}
 			}
 		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range sortedKeys(x) {
 			if err := t.check(x[k], mapping.Join(path, k), base); err != nil {
 				return err
 			}
@@ -793,7 +845,8 @@ func (t *cfnTemplate) coerce(v any, typ reflect.Type, path, base string) (any, e
 		}
 		fields := cfnFields(typ)
 		out := make(map[string]any, len(m))
-		for k, e := range m {
+		for _, k := range sortedKeys(m) {
+			e := m[k]
 			f, ok := fields[k]
 			if !ok {
 				return nil, t.errorAt(base, strings.TrimPrefix(strings.TrimPrefix(mapping.Join(path, k), base), "."), "unknown property"+suggestName(k, fields))
@@ -829,7 +882,8 @@ func (t *cfnTemplate) coerce(v any, typ reflect.Type, path, base string) (any, e
 			return nil, fail(fmt.Sprintf("must be an object, not %s", jsonKind(v)))
 		}
 		out := make(map[string]any, len(m))
-		for k, e := range m {
+		for _, k := range sortedKeys(m) {
+			e := m[k]
 			c, err := t.coerce(e, typ.Elem(), mapping.Join(path, k), base)
 			if err != nil {
 				return nil, err

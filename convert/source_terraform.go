@@ -134,6 +134,9 @@ func (m *tfModule) parse() error {
 					return diags
 				}
 				for k, a := range attrs {
+					if prev := m.locals[k]; prev != nil {
+						return fmt.Errorf("%s: local.%s is defined twice (also at %s)", a.Range, k, prev.Range)
+					}
 					m.locals[k] = a
 				}
 			case "resource":
@@ -215,7 +218,8 @@ func (m *tfModule) variableValues() error {
 		if diags.HasErrors() {
 			return diags
 		}
-		for name, a := range attrs {
+		for _, name := range sortedKeys(attrs) {
+			a := attrs[name]
 			val, diags := a.Expr.Value(nil)
 			if diags.HasErrors() {
 				return diags
