@@ -58,10 +58,10 @@ func convertCommand(s streams) *cli.Command {
 	return &cli.Command{
 		Name:      "convert",
 		Usage:     "convert Kubernetes manifests to ECS task definitions and services, and back",
-		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--launch-type FARGATE|EC2] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE] [-j N] [-q|-v]",
-		Description: "PATH is a file, a directory (read recursively: .yaml, .yml, .json) or - for standard input;\n" +
-			"--config - reads the config from standard input instead. With -o DIR each Kubernetes workload N\n" +
-			"writes:\n" +
+		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--launch-type FARGATE|EC2] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE] [-j N] [-q|-v] [--parameter KEY=VALUE ...] [--region REGION] [--var NAME=VALUE ...] [--var-file FILE ...]",
+		Description: "PATH is a file, a directory (read recursively: .yaml, .yml, .json, .jsonnet, .tf) or - for\n" +
+			"standard input; --config - reads the config from standard input instead. With -o DIR each\n" +
+			"Kubernetes workload N writes:\n" +
 			"  DIR/N.taskdef.json      always: the RegisterTaskDefinition input\n" +
 			"  DIR/N.service.json      Deployments, StatefulSets, DaemonSets, ReplicaSets: the CreateService input\n" +
 			"  DIR/N.runtask.json      Jobs: the RunTask input\n" +
@@ -76,6 +76,14 @@ func convertCommand(s streams) *cli.Command {
 			"or describe-services outputs, and the RunTask, schedule, scaling and target group files above) are\n" +
 			"converted to Kubernetes: with -o DIR each workload N writes DIR/N.yaml (its objects as\n" +
 			"multi-document YAML); without -o the YAML goes to standard output, documents separated by ---.\n" +
+			"ECS definitions are also read where they are kept: the console's task definition JSON (read-only\n" +
+			"members ignored); CloudFormation templates and cdk synth output (a directory cdk.out gives its\n" +
+			"*.template.json), with --parameter KEY=VALUE and --region for parameters and pseudo parameters;\n" +
+			"Terraform modules (the .tf files of a directory) with --var NAME=VALUE, --var-file FILE,\n" +
+			"terraform.tfvars and *.auto.tfvars; ecspresso projects (ecspresso.yml and the definitions it\n" +
+			"names, Jsonnet evaluated, env and must_env from the environment). Values known only after\n" +
+			"deployment stay as placeholders in the source's syntax (${TaskRole.Arn}, ${aws_iam_role.x.arn}),\n" +
+			"each with a warning.\n" +
 			"A batch (several files, a directory or standard input) is read once to index the objects\n" +
 			"workloads refer to, then converted on -j workers; outputs and findings keep the input order.\n" +
 			"On a terminal a progress bar shows on standard error, and a batch ends with a summary.",
