@@ -52,7 +52,7 @@ func IsEcspressoConfigName(name string) bool {
 func IsEcspressoConfig(data []byte) bool {
 	for line := range strings.Lines(string(data)) {
 		l := strings.TrimLeft(line, " \t{")
-		if strings.HasPrefix(line, "task_definition:") || strings.HasPrefix(l, `"task_definition"`) || strings.HasPrefix(l, "task_definition:") && strings.Contains(line, "'") {
+		if strings.HasPrefix(line, "task_definition:") || strings.HasPrefix(l, `"task_definition"`) {
 			return true
 		}
 	}
@@ -300,15 +300,15 @@ func jsonnetError(err error) error {
 	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
 	msg, runtime := strings.CutPrefix(lines[0], "RUNTIME ERROR: ")
 	if !runtime { // a static error names its place first
-		return fmt.Errorf("Jsonnet: %s", msg)
+		return fmt.Errorf("evaluating Jsonnet: %s", msg)
 	}
 	for _, l := range lines[1:] {
 		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "<std>") && strings.Contains(l, ":") && !strings.HasPrefix(l, "Field") && !strings.HasPrefix(l, "Array") {
 			loc, _, _ := strings.Cut(l, "\t")
-			return fmt.Errorf("Jsonnet: %s: %s", strings.TrimSpace(loc), msg)
+			return fmt.Errorf("evaluating Jsonnet: %s: %s", strings.TrimSpace(loc), msg)
 		}
 	}
-	return fmt.Errorf("Jsonnet: %s", msg)
+	return fmt.Errorf("evaluating Jsonnet: %s", msg)
 }
 
 // fsImporter resolves Jsonnet imports relative to the importing file, through SourceOptions.Files.

@@ -224,9 +224,7 @@ func (m *tfModule) variableValues() error {
 			if diags.HasErrors() {
 				return diags
 			}
-			if err := m.setVariable(name, val, a.Range.String()); err != nil {
-				return err
-			}
+			m.setVariable(name, val)
 		}
 	}
 	names := make([]string, 0, len(m.so.Vars))
@@ -250,9 +248,7 @@ func (m *tfModule) variableValues() error {
 				return diags
 			}
 		}
-		if err := m.setVariable(name, val, "--var "+name); err != nil {
-			return err
-		}
+		m.setVariable(name, val)
 	}
 	m.vars = map[string]cty.Value{}
 	for name, v := range m.variables {
@@ -269,13 +265,10 @@ func (m *tfModule) variableValues() error {
 	return nil
 }
 
-func (m *tfModule) setVariable(name string, val cty.Value, where string) error {
-	v := m.variables[name]
-	if v == nil {
-		return nil // Terraform warns about values for undeclared variables, and goes on
+func (m *tfModule) setVariable(name string, val cty.Value) {
+	if v := m.variables[name]; v != nil { // Terraform warns about undeclared ones, and goes on
+		v.value, v.set = val, !val.IsNull()
 	}
-	v.value, v.set = val, !val.IsNull()
-	return nil
 }
 
 // diagError turns a parse or evaluation error into a DocError naming the file.
@@ -492,7 +485,7 @@ func (m *tfModule) leaf(p string) string {
 
 func traversalText(t hcl.Traversal) string {
 	var b strings.Builder
-	for i, s := range t {
+	for _, s := range t {
 		switch x := s.(type) {
 		case hcl.TraverseRoot:
 			b.WriteString(x.Name)
@@ -507,7 +500,6 @@ func traversalText(t hcl.Traversal) string {
 		case hcl.TraverseSplat:
 			b.WriteString("[*]")
 		}
-		_ = i
 	}
 	return b.String()
 }
@@ -515,8 +507,6 @@ func traversalText(t hcl.Traversal) string {
 // resource converts one resource block, once per instance of its count or for_each.
 func (m *tfModule) resource(b *hcl.Block) {
 	ref := DocRef{Source: b.DefRange.Filename, Resource: b.Labels[0] + "." + b.Labels[1]}
-	attrs, _ := b.Body.JustAttributes()
-	_ = attrs
 	meta, _, diags := b.Body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "count"}, {Name: "for_each"}}})
 	if diags.HasErrors() {
 		m.out.fail(ref, "", m.diagError(diags).Err)

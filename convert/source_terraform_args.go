@@ -94,7 +94,7 @@ func (a tfArg) convert(v any) (any, error) {
 	return v, nil
 }
 
-func tfAttr(tf, api string) tfArg { return tfArg{tf: tf, api: api} }
+func tfAttr(tf, api string) tfArg { return tfArg{tf: tf, api: api, kind: tfPlain} }
 
 var tfTaskDefinitionArgs = []tfArg{
 	tfAttr("family", "family"),

@@ -133,9 +133,9 @@ func TestSourcesBadInput(t *testing.T) {
 	}{
 		{"HCL syntax error", []string{"-f", filepath.Dir(hcl)}, nil, []string{"tf/main.tf: line 4: Missing argument separator"}},
 		{"Ref to an unknown parameter", []string{"-f", ref}, nil, []string{"stack.yaml: Resources.Task: Properties.ContainerDefinitions[0].Image: line 8: Ref ImageTag: the template has no parameter or resource of that name"}},
-		{"Jsonnet error", []string{"-f", jn}, nil, []string{"jn/td.jsonnet: doc 1: Jsonnet: ", "td.jsonnet:3:58-59 Unexpected: \"}\""}},
+		{"Jsonnet error", []string{"-f", jn}, nil, []string{"jn/td.jsonnet: doc 1: evaluating Jsonnet: ", "td.jsonnet:3:58-59 Unexpected: \"}\""}},
 		{"must_env unset in Jsonnet", []string{"-f", sources + "/ecspresso"}, map[string]string{"APP_ENV": "x"},
-			[]string{"ecspresso/ecs-task-def.jsonnet: doc 1: Jsonnet: ", "ecs-task-def.jsonnet:15:", "must_env: the environment variable IMAGE_TAG is not set"}},
+			[]string{"ecspresso/ecs-task-def.jsonnet: doc 1: evaluating Jsonnet: ", "ecs-task-def.jsonnet:15:", "must_env: the environment variable IMAGE_TAG is not set"}},
 		{"must_env unset in a template", []string{"-f", sources + "/ecspresso"}, map[string]string{"IMAGE_TAG": "1"},
 			[]string{"ecs-task-def.jsonnet: doc 1: in the JSON the Jsonnet gives, line 11: {{ must_env `APP_ENV` }}: the environment variable APP_ENV is not set"}},
 	}
