@@ -2,13 +2,21 @@ package convert
 
 import (
 	"bytes"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/podecs/podecs/convert/ecsjson"
+	"github.com/podecs/podecs/internal/botocore"
 )
 
 // osTestFiles reads the fixtures from the working directory, as the CLI's file system does.
@@ -89,5 +97,46 @@ func TestSourcesMatchAPIJSON(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConsoleReadOnlyMembers: the members the bare TaskDefinition and Service objects have and
+// the register inputs have not, which the reader reports as read-only, are exactly the ones the
+// service model gives only in outputs.
+func TestConsoleReadOnlyMembers(t *testing.T) {
+	type shape struct {
+		Members map[string]json.RawMessage `json:"members"`
+	}
+	shapes := botocore.Shapes[shape](t, "ecs")
+	members := func(typ reflect.Type) map[string]bool {
+		out := map[string]bool{}
+		for i := range typ.NumField() {
+			if f := typ.Field(i); f.IsExported() && f.Name != "noSmithyDocumentSerde" {
+				out[ecsjson.MemberName(f.Name)] = true
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		output, input string
+		outType, inType reflect.Type
+	}{
+		{"TaskDefinition", "RegisterTaskDefinitionRequest", reflect.TypeFor[types.TaskDefinition](), reflect.TypeFor[ecs.RegisterTaskDefinitionInput]()},
+		{"Service", "CreateServiceRequest", reflect.TypeFor[types.Service](), reflect.TypeFor[ecs.CreateServiceInput]()},
+	} {
+		var model, sdk []string
+		for m := range shapes[c.output].Members {
+			if _, in := shapes[c.input].Members[m]; !in {
+				model = append(model, m)
+			}
+		}
+		in := members(c.inType)
+		for m := range members(c.outType) {
+			if !in[m] {
+				sdk = append(sdk, m)
+			}
+		}
+		require.NotEmpty(t, model)
+		assert.ElementsMatch(t, model, sdk, "%s members that %s has not", c.output, c.input)
 	}
 }
