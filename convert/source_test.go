@@ -118,7 +118,7 @@ func TestConsoleReadOnlyMembers(t *testing.T) {
 		return out
 	}
 	for _, c := range []struct {
-		output, input string
+		output, input   string
 		outType, inType reflect.Type
 	}{
 		{"TaskDefinition", "RegisterTaskDefinitionRequest", reflect.TypeFor[types.TaskDefinition](), reflect.TypeFor[ecs.RegisterTaskDefinitionInput]()},
