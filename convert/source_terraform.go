@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -90,8 +91,10 @@ type tfModule struct {
 	// vars and localVals are the evaluated values; families the task definitions' families by name.
 	vars      map[string]cty.Value
 	localVals map[string]cty.Value
-	families  map[string]cty.Value
-	ph        placeholders
+	// families are the families of the task definitions read, by name and then instance key
+	// ("" without count or for_each, "0", "api"): a reference to one names it.
+	families map[string]map[string]string
+	ph       placeholders
 }
 
 type tfVariable struct {
@@ -294,7 +297,7 @@ func (m *tfModule) read() {
 		m.out.onErr(m.diagError(err))
 		return
 	}
-	m.families = map[string]cty.Value{}
+	m.families = map[string]map[string]string{}
 	for _, typ := range []string{tfTaskDefinition, tfService} {
 		for _, b := range m.resources {
 			if b.Labels[0] == typ {
@@ -408,6 +411,15 @@ func (m *tfModule) references(expr hcl.Expression, ctx *hcl.EvalContext) map[str
 				continue
 			}
 		}
+		if v, ok := m.taskDefinitionRef(t); ok {
+			node, _ := tree[tfTaskDefinition].(map[string]any)
+			if node == nil {
+				node = map[string]any{}
+				tree[tfTaskDefinition] = node
+			}
+			node[t[1].(hcl.TraverseAttr).Name] = v
+			continue
+		}
 		m.addReference(tree, t)
 	}
 	out := map[string]cty.Value{}
@@ -445,6 +457,9 @@ func (m *tfModule) addReference(tree map[string]any, t hcl.Traversal) {
 }
 
 func (m *tfModule) referenceValue(v any, p string) cty.Value {
+	if val, ok := v.(cty.Value); ok {
+		return val
+	}
 	children, ok := v.(map[string]any)
 	if !ok {
 		return cty.StringVal(m.leaf(p))
@@ -460,14 +475,6 @@ func (m *tfModule) referenceValue(v any, p string) cty.Value {
 // of data.aws_region, else a placeholder.
 func (m *tfModule) leaf(p string) string {
 	parts := strings.Split(p, ".")
-	if len(parts) == 3 && parts[0] == tfTaskDefinition {
-		if fam, ok := m.families[parts[1]]; ok && fam.Type() == cty.String {
-			switch parts[2] {
-			case "family", "arn", "arn_without_revision", "id":
-				return fam.AsString()
-			}
-		}
-	}
 	if len(parts) == 4 && parts[0] == "data" && parts[1] == "aws_region" && (parts[3] == "name" || parts[3] == "region" || parts[3] == "id") && m.so.Region != "" {
 		return m.so.Region
 	}
@@ -481,6 +488,41 @@ func (m *tfModule) leaf(p string) string {
 		what += " (another resource)"
 	}
 	return m.ph.add("${"+p+"}", what)
+}
+
+// taskDefinitionRef is the value of aws_ecs_task_definition.NAME when the module has read that
+// task definition: its family, arn and id all name the family (an object per instance for count
+// and for_each), so that a service finds the task definition it runs.
+func (m *tfModule) taskDefinitionRef(t hcl.Traversal) (cty.Value, bool) {
+	if t.RootName() != tfTaskDefinition || len(t) < 2 {
+		return cty.NilVal, false
+	}
+	a, ok := t[1].(hcl.TraverseAttr)
+	if !ok || m.families[a.Name] == nil {
+		return cty.NilVal, false
+	}
+	attrs := func(fam string) cty.Value {
+		v := cty.StringVal(fam)
+		return cty.ObjectVal(map[string]cty.Value{"family": v, "arn": v, "arn_without_revision": v, "id": v})
+	}
+	insts := m.families[a.Name]
+	if fam, single := insts[""]; single {
+		return attrs(fam), true
+	}
+	obj := map[string]cty.Value{}
+	for k, fam := range insts {
+		obj[k] = attrs(fam)
+	}
+	if _, counted := insts["0"]; counted {
+		list := make([]cty.Value, len(insts))
+		for i := range list {
+			list[i] = obj[fmt.Sprint(i)]
+		}
+		if !slices.ContainsFunc(list, func(v cty.Value) bool { return v == cty.NilVal }) {
+			return cty.TupleVal(list), true
+		}
+	}
+	return cty.ObjectVal(obj), true
 }
 
 func traversalText(t hcl.Traversal) string {
@@ -520,13 +562,14 @@ func (m *tfModule) resource(b *hcl.Block) {
 	for _, inst := range instances {
 		r := ref
 		r.Resource += inst.key
-		m.instance(b, r, inst.vars)
+		m.instance(b, r, inst)
 	}
 }
 
 type tfInstance struct {
-	key  string
-	vars map[string]cty.Value
+	// key is the instance key as Terraform writes it ("[0]", "[\"api\"]"), index the bare key.
+	key, index string
+	vars       map[string]cty.Value
 }
 
 // instances are the instances count or for_each make: one without either.
@@ -544,7 +587,7 @@ func (m *tfModule) instances(meta *hcl.BodyContent) ([]tfInstance, error) {
 		c, _ := n.AsBigFloat().Int64()
 		var out []tfInstance
 		for i := range c {
-			out = append(out, tfInstance{key: fmt.Sprintf("[%d]", i), vars: map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(i)})}})
+			out = append(out, tfInstance{key: fmt.Sprintf("[%d]", i), index: fmt.Sprint(i), vars: map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(i)})}})
 		}
 		return out, nil
 	}
@@ -565,7 +608,7 @@ func (m *tfModule) instances(meta *hcl.BodyContent) ([]tfInstance, error) {
 			if k.Type() != cty.String {
 				return nil, fmt.Errorf("%s: for_each keys must be strings", a.Range)
 			}
-			out = append(out, tfInstance{key: fmt.Sprintf("[%q]", k.AsString()), vars: map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": k, "value": e})}})
+			out = append(out, tfInstance{key: fmt.Sprintf("[%q]", k.AsString()), index: k.AsString(), vars: map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": k, "value": e})}})
 		}
 		return out, nil
 	}
@@ -573,8 +616,8 @@ func (m *tfModule) instances(meta *hcl.BodyContent) ([]tfInstance, error) {
 }
 
 // instance converts one instance of a resource.
-func (m *tfModule) instance(b *hcl.Block, ref DocRef, inst map[string]cty.Value) {
-	ctx := m.evalContext(inst)
+func (m *tfModule) instance(b *hcl.Block, ref DocRef, inst tfInstance) {
+	ctx := m.evalContext(inst.vars)
 	schema := tfTaskDefinitionArgs
 	if b.Labels[0] == tfService {
 		schema = tfServiceArgs
@@ -603,7 +646,10 @@ func (m *tfModule) instance(b *hcl.Block, ref DocRef, inst map[string]cty.Value)
 			return
 		}
 		if td.Family != nil {
-			m.families[b.Labels[1]] = cty.StringVal(aws.ToString(td.Family))
+			if m.families[b.Labels[1]] == nil {
+				m.families[b.Labels[1]] = map[string]string{}
+			}
+			m.families[b.Labels[1]][inst.index] = aws.ToString(td.Family)
 		}
 		in = td
 	} else {

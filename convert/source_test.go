@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"testing/fstest"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
@@ -139,4 +141,48 @@ func TestConsoleReadOnlyMembers(t *testing.T) {
 		require.NotEmpty(t, model)
 		assert.ElementsMatch(t, model, sdk, "%s members that %s has not", c.output, c.input)
 	}
+}
+
+// TestTerraformInstances: for_each and count make one workload per instance, and a service's
+// reference to an instance of a task definition names that instance's family.
+func TestTerraformInstances(t *testing.T) {
+	fsys := fstest.MapFS{"m/main.tf": {Data: []byte(`
+variable "apps" {
+  default = { api = 8080, worker = 9090 }
+}
+resource "aws_ecs_task_definition" "app" {
+  for_each = var.apps
+  family   = "shop-${each.key}"
+  container_definitions = jsonencode([{ name = each.key, image = "shop/${each.key}:1", portMappings = [{ containerPort = each.value }] }])
+}
+resource "aws_ecs_service" "app" {
+  for_each        = var.apps
+  name            = each.key
+  task_definition = aws_ecs_task_definition.app[each.key].arn
+  desired_count   = 2
+}
+resource "aws_ecs_task_definition" "job" {
+  count  = 2
+  family = "job-${count.index}"
+  container_definitions = jsonencode([{ name = "job", image = "job:1" }])
+}
+resource "aws_ecs_service" "job" {
+  name            = "job"
+  task_definition = aws_ecs_task_definition.job[1].family
+}
+`)}}
+	conv := NewConverter(Options{})
+	require.NoError(t, ReadTerraform("m", SourceOptions{Files: fsys}, conv.Add, func(e *DocError) { conv.AddError(e) }))
+	res := conv.Finish()
+	require.Empty(t, res.Errors)
+	byName := map[string]string{}
+	for _, m := range res.Manifests {
+		byName[m.Name] = aws.ToString(m.in.TaskDefinition.Family) + " " + m.Doc.Resource
+	}
+	assert.Equal(t, map[string]string{
+		"api":    `shop-api aws_ecs_service.app["api"]`,
+		"worker": `shop-worker aws_ecs_service.app["worker"]`,
+		"job":    `job-1 aws_ecs_service.job`,
+		"job-0":  `job-0 aws_ecs_task_definition.job[0]`,
+	}, byName)
 }
