@@ -95,6 +95,7 @@ type tfModule struct {
 	// ("" without count or for_each, "0", "api"): a reference to one names it.
 	families map[string]map[string]string
 	ph       placeholders
+	fns      map[string]function.Function
 }
 
 type tfVariable struct {
@@ -372,7 +373,10 @@ func (m *tfModule) evalContext(inst map[string]cty.Value) *hcl.EvalContext {
 	for k, v := range inst {
 		vars[k] = v
 	}
-	return &hcl.EvalContext{Variables: vars, Functions: m.functions()}
+	if m.fns == nil {
+		m.fns = m.functions()
+	}
+	return &hcl.EvalContext{Variables: vars, Functions: m.fns}
 }
 
 // eval evaluates an expression; references to resources, data sources and modules become

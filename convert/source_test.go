@@ -186,3 +186,21 @@ resource "aws_ecs_service" "job" {
 		"job-0":  `job-0 aws_ecs_task_definition.job[0]`,
 	}, byName)
 }
+
+// BenchmarkReadSources reads each source fixture into documents (templates and modules parsed,
+// intrinsics, HCL and Jsonnet evaluated), without converting them.
+func BenchmarkReadSources(b *testing.B) {
+	for _, name := range []string{"cloudformation", "cdk", "terraform", "ecspresso"} {
+		c := sourceCases()[name]
+		c.so.Files = osTestFiles{}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				n := 0
+				if err := c.read(c.so, func(Document) { n++ }, func(e *DocError) { b.Fatal(e) }); err != nil || n == 0 {
+					b.Fatal(err, n)
+				}
+			}
+		})
+	}
+}
