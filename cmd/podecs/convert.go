@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,6 +47,10 @@ type convertOptions struct {
 	// goes before the bar appears. Tests set both.
 	isTTY         func(io.Writer) bool
 	progressDelay time.Duration
+	// Sources are --parameter, --var and --var-file.
+	Sources sourceFlagValues
+	// Region is AWS::Region of CloudFormation templates.
+	Region string
 }
 
 func convertCommand(s streams) *cli.Command {
@@ -55,10 +58,10 @@ func convertCommand(s streams) *cli.Command {
 	return &cli.Command{
 		Name:      "convert",
 		Usage:     "convert Kubernetes manifests to ECS task definitions and services, and back",
-		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--launch-type FARGATE|EC2] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE] [-j N] [-q|-v]",
-		Description: "PATH is a file, a directory (read recursively: .yaml, .yml, .json) or - for standard input;\n" +
-			"--config - reads the config from standard input instead. With -o DIR each Kubernetes workload N\n" +
-			"writes:\n" +
+		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--launch-type FARGATE|EC2] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE] [-j N] [-q|-v] [--parameter KEY=VALUE ...] [--region REGION] [--var NAME=VALUE ...] [--var-file FILE ...]",
+		Description: "PATH is a file, a directory (read recursively: .yaml, .yml, .json, .jsonnet, .tf) or - for\n" +
+			"standard input; --config - reads the config from standard input instead. With -o DIR each\n" +
+			"Kubernetes workload N writes:\n" +
 			"  DIR/N.taskdef.json      always: the RegisterTaskDefinition input\n" +
 			"  DIR/N.service.json      Deployments, StatefulSets, DaemonSets, ReplicaSets: the CreateService input\n" +
 			"  DIR/N.runtask.json      Jobs: the RunTask input\n" +
@@ -73,6 +76,14 @@ func convertCommand(s streams) *cli.Command {
 			"or describe-services outputs, and the RunTask, schedule, scaling and target group files above) are\n" +
 			"converted to Kubernetes: with -o DIR each workload N writes DIR/N.yaml (its objects as\n" +
 			"multi-document YAML); without -o the YAML goes to standard output, documents separated by ---.\n" +
+			"ECS definitions are also read where they are kept: the console's task definition JSON (read-only\n" +
+			"members ignored); CloudFormation templates and cdk synth output (a directory cdk.out gives its\n" +
+			"*.template.json), with --parameter KEY=VALUE and --region for parameters and pseudo parameters;\n" +
+			"Terraform modules (the .tf files of a directory) with --var NAME=VALUE, --var-file FILE,\n" +
+			"terraform.tfvars and *.auto.tfvars; ecspresso projects (ecspresso.yml and the definitions it\n" +
+			"names, Jsonnet evaluated, env and must_env from the environment). Values known only after\n" +
+			"deployment stay as placeholders in the source's syntax (${TaskRole.Arn}, ${aws_iam_role.x.arn}),\n" +
+			"each with a warning.\n" +
 			"A batch (several files, a directory or standard input) is read once to index the objects\n" +
 			"workloads refer to, then converted on -j workers; outputs and findings keep the input order.\n" +
 			"On a terminal a progress bar shows on standard error, and a batch ends with a summary.",
@@ -90,7 +101,8 @@ func convertCommand(s streams) *cli.Command {
 			&cli.StringFlag{Name: "memprofile", Hidden: true, Destination: &o.MemProfile},
 			&cli.StringFlag{Name: "kind", Usage: "what an ECS task definition without a service becomes: pod or deployment", Value: convert.KindPod, Destination: &o.Kind},
 			&cli.BoolFlag{Name: "external-secrets", Usage: "with ECS input, add External Secrets Operator ExternalSecrets that fill the Secrets from AWS", Destination: &o.ExternalSecrets},
-		}, outputFlags()...),
+			&cli.StringFlag{Name: "region", Usage: "CloudFormation: the `REGION` of AWS::Region (default: from --config, else AWS_REGION)", Destination: &o.Region},
+		}, append(sourceFlags(), outputFlags()...)...),
 		Action: func(c *cli.Context) error {
 			m, err := outputModeOf(c, s)
 			if err != nil {
@@ -98,6 +110,7 @@ func convertCommand(s streams) *cli.Command {
 			}
 			o.Quiet, o.Verbose = m.Quiet, m.Verbose
 			o.Files = c.StringSlice("filename")
+			o.Sources = sourceFlagsOf(c)
 			if err := requirePaths(o.Files); err != nil {
 				return err
 			}
@@ -113,6 +126,9 @@ func runConvert(o convertOptions, s streams) (err error) {
 	cfg, err := loadConfig(o.ConfigFile, o.LaunchType, s)
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
+	}
+	if o.Region != "" {
+		cfg.Region = o.Region
 	}
 	o.Kind = strings.ToLower(o.Kind)
 	if o.Kind != convert.KindPod && o.Kind != convert.KindDeployment {
@@ -130,7 +146,11 @@ func runConvert(o convertOptions, s streams) (err error) {
 			err = cli.Exit(perr.Error(), exitBadInput)
 		}
 	}()
-	inputs, isBatch, err := batchInputs(o.Files, s.In)
+	so, err := sourceOptions(o.Sources, cfg.Region, s)
+	if err != nil {
+		return cli.Exit(err.Error(), exitBadInput)
+	}
+	inputs, isBatch, err := listInputs(o.Files, s.In, so)
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
 	}
@@ -151,7 +171,7 @@ func runConvert(o convertOptions, s streams) (err error) {
 	defer spool.remove()
 	bo := convert.BatchOptions{
 		Options:       convert.Options{Config: cfg, Reverse: convert.ReverseOptions{Kind: o.Kind, ExternalSecrets: o.ExternalSecrets}},
-		Read:          convert.ReadOptions{MaxDocumentBytes: o.MaxDocBytes},
+		Read:          convert.ReadOptions{MaxDocumentBytes: o.MaxDocBytes, Sources: so},
 		MaxInputBytes: o.MaxInputBytes,
 		Jobs:          o.Jobs,
 		Spool:         spool,
@@ -216,66 +236,6 @@ func readConfigFile(path string, stdin io.Reader) ([]byte, error) {
 	return data, nil
 }
 
-// readInputs reads every input path in order: files as given, directories recursively in sorted
-// order (.yaml, .yml, .json), "-" from stdin.
-func readInputs(paths []string, stdin io.Reader, ro convert.ReadOptions, fn func(convert.Document), onErr func(*convert.DocError)) error {
-	for _, p := range paths {
-		if p == "-" {
-			if err := convert.ReadDocuments(stdin, inputName(p), ro, fn, onErr); err != nil {
-				return err
-			}
-			continue
-		}
-		files, err := expandPath(p)
-		if err != nil {
-			return err
-		}
-		for _, f := range files {
-			if err := readFile(f, ro, fn, onErr); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func readFile(path string, ro convert.ReadOptions, fn func(convert.Document), onErr func(*convert.DocError)) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return convert.ReadDocuments(f, path, ro, fn, onErr)
-}
-
-func expandPath(p string) ([]string, error) {
-	st, err := os.Stat(p)
-	if err != nil {
-		return nil, err
-	}
-	if !st.IsDir() {
-		return []string{p}, nil
-	}
-	var files []string
-	err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
-			return filepath.SkipDir
-		}
-		switch strings.ToLower(filepath.Ext(path)) {
-		case ".yaml", ".yml", ".json":
-			if !d.IsDir() {
-				files = append(files, path)
-			}
-		}
-		return nil
-	})
-	sort.Strings(files)
-	return files, err
-}
-
 func printFindings(w io.Writer, fs []convert.Finding, quiet bool) {
 	for _, f := range fs {
 		if quiet && f.Level != mapping.Error {
@@ -312,6 +272,7 @@ type reportEntry struct {
 	File     string        `json:"file"`
 	Document int           `json:"document"`
 	Item     int           `json:"item,omitempty"`
+	Resource string        `json:"resource,omitempty"`
 	Kind     string        `json:"kind,omitempty"`
 	Name     string        `json:"name,omitempty"`
 	Path     string        `json:"path"`
@@ -320,45 +281,15 @@ type reportEntry struct {
 }
 
 func findingEntry(f convert.Finding) reportEntry {
-	return reportEntry{f.Doc.Source, f.Doc.Index, f.Doc.Item, f.Doc.Kind, f.Doc.Name, f.Path, f.Level, f.Message}
+	return reportEntry{f.Doc.Source, f.Doc.Index, f.Doc.Item, f.Doc.Resource, f.Doc.Kind, f.Doc.Name, f.Path, f.Level, f.Message}
 }
 
 func errorEntry(err error) reportEntry {
 	var de *convert.DocError
 	if errors.As(err, &de) {
-		return reportEntry{de.Doc.Source, de.Doc.Index, de.Doc.Item, de.Doc.Kind, de.Doc.Name, de.Path, mapping.Error, de.Err.Error()}
+		return reportEntry{de.Doc.Source, de.Doc.Index, de.Doc.Item, de.Doc.Resource, de.Doc.Kind, de.Doc.Name, de.Path, mapping.Error, de.Err.Error()}
 	}
 	return reportEntry{Level: mapping.Error, Message: err.Error()}
-}
-
-// batchInputs lists the inputs in reading order: files as given, directories recursively in sorted
-// order (.yaml, .yml, .json), "-" for standard input. isBatch is true for more than one file, a
-// directory or standard input: those runs end with a summary.
-func batchInputs(paths []string, stdin io.Reader) (inputs []convert.Input, isBatch bool, err error) {
-	for _, p := range paths {
-		if p == "-" {
-			inputs = append(inputs, convert.Input{Name: inputName(p), Open: func() (io.ReadCloser, error) { return io.NopCloser(stdin), nil }})
-			isBatch = true
-			continue
-		}
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, false, err
-		}
-		isBatch = isBatch || st.IsDir()
-		files, err := expandPath(p)
-		if err != nil {
-			return nil, false, err
-		}
-		for _, f := range files {
-			in := convert.Input{Name: f, Open: func() (io.ReadCloser, error) { return os.Open(f) }}
-			if st, err := os.Stat(f); err == nil {
-				in.Size = st.Size()
-			}
-			inputs = append(inputs, in)
-		}
-	}
-	return inputs, isBatch || len(inputs) > 1, nil
 }
 
 // fileSpool is the batch spool: a temporary file, unlinked at once where the system allows it
