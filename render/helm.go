@@ -1,0 +1,3 @@
+package render
+
+func newHelm(o Options) Collector { return nil }
