@@ -171,7 +171,7 @@ func (t *terraform) network(v any, subnets, groups, public string) {
 	if len(cfg.Network.Subnets) > 0 && slices.Equal(strs(m[subnets]), cfg.Network.Subnets) {
 		m[subnets] = t.variable(subnetsSetting(cfg))
 	}
-	if slices.Equal(strs(m[groups]), cfg.Network.SecurityGroups) {
+	if len(cfg.Network.SecurityGroups) > 0 && slices.Equal(strs(m[groups]), cfg.Network.SecurityGroups) {
 		m[groups] = t.variable(securityGroupsSetting(cfg))
 	}
 	if p, ok := m[public].(string); ok && p == assignPublicIP(cfg) {
