@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/yaml"
 
@@ -253,7 +254,8 @@ func splitImage(img string) (repo, tag, digest string) {
 	return repo, tag, digest
 }
 
-var tokenRE = regexp.MustCompile(`podecs_value_(\d+)_`)
+// tokenRE finds a token; compiled on first use, as every regular expression of podecs.
+var tokenRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`podecs_value_(\d+)_`) })
 
 // substitute swaps the tokens of a rendered object for their template actions: a scalar in place,
 // a structure as toYaml indented under its key.
@@ -261,7 +263,7 @@ func (p *parameterizer) substitute(y []byte) []byte {
 	lines := strings.SplitAfter(string(y), "\n")
 	var out strings.Builder
 	for _, l := range lines {
-		loc := tokenRE.FindStringSubmatchIndex(l)
+		loc := tokenRE().FindStringSubmatchIndex(l)
 		if loc == nil {
 			out.WriteString(l)
 			continue
@@ -288,12 +290,15 @@ const helmHelpers = `{{/* An image reference from repository, tag and digest. */
 {{- end -}}
 `
 
-var chartNameRE = regexp.MustCompile(`[^a-z0-9-]+`)
-
 // chartName is the chart's name from the output directory: lower case letters, digits and
 // hyphens, starting with a letter.
 func chartName(dir string) string {
-	n := strings.Trim(chartNameRE.ReplaceAllString(strings.ToLower(dir), "-"), "-")
+	n := strings.Trim(strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(dir)), "-")
 	if n == "" || n[0] < 'a' || n[0] > 'z' {
 		n = "podecs-" + n
 	}

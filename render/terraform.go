@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -98,7 +99,7 @@ func (t *terraform) workload(o *convert.Output, miss map[string]bool) error {
 	b.SetAttributeValue("family", cty.StringVal(o.Name))
 	b.SetAttributeRaw("container_definitions", hclwrite.TokensForFunctionCall("jsonencode", t.tokens(t.secretVars(containers))))
 	delete(td, "family")
-	if err := writeBody(b, td, tfTaskDefinition, "taskDefinition"); err != nil {
+	if err := writeBody(b, td, tfSchemas().taskDefinition, "taskDefinition"); err != nil {
 		return err
 	}
 	t.output(id+"_task_definition_arn", "ARN of the task definition "+o.Name+" (with its revision)", traversal("aws_ecs_task_definition", id, "arn"))
@@ -153,7 +154,7 @@ func (t *terraform) service(o *convert.Output, id string, tgs map[string]hclwrit
 	}
 	t.main.AppendNewline()
 	b := t.main.AppendNewBlock("resource", []string{"aws_ecs_service", id}).Body()
-	if err := writeBody(b, svc, tfService, "service"); err != nil {
+	if err := writeBody(b, svc, tfSchemas().service, "service"); err != nil {
 		return err
 	}
 	t.output(id+"_service_arn", "ARN of the ECS service "+o.Name, traversal("aws_ecs_service", id, "id"))
@@ -256,7 +257,7 @@ func (t *terraform) targetGroups(o *convert.Output, id string) (map[string]hclwr
 		if len(hc) > 0 {
 			hb := b.AppendNewBlock("health_check", nil).Body()
 			hb.SetAttributeValue("enabled", cty.True)
-			if err := writeBody(hb, hc, tfHealthCheck, "targetGroup"); err != nil {
+			if err := writeBody(hb, hc, tfSchemas().healthCheck, "targetGroup"); err != nil {
 				return nil, err
 			}
 		}
@@ -276,7 +277,7 @@ func (t *terraform) scaling(o *convert.Output, id string) error {
 	target["ResourceId"] = resource
 	t.main.AppendNewline()
 	b := t.main.AppendNewBlock("resource", []string{"aws_appautoscaling_target", id}).Body()
-	if err := writeBody(b, target, tfScalableTarget, "RegisterScalableTarget"); err != nil {
+	if err := writeBody(b, target, tfSchemas().scalableTarget, "RegisterScalableTarget"); err != nil {
 		return err
 	}
 	for i, p := range o.Scaling.Policies {
@@ -289,7 +290,7 @@ func (t *terraform) scaling(o *convert.Output, id string) error {
 		pol["ServiceNamespace"] = traversal("aws_appautoscaling_target", id, "service_namespace")
 		t.main.AppendNewline()
 		pb := t.main.AppendNewBlock("resource", []string{"aws_appautoscaling_policy", t.name("aws_appautoscaling_policy", tfIdent(p.PolicyName))}).Body()
-		if err := writeBody(pb, pol, tfScalingPolicy, fmt.Sprintf("PutScalingPolicy[%d]", i)); err != nil {
+		if err := writeBody(pb, pol, tfSchemas().scalingPolicy, fmt.Sprintf("PutScalingPolicy[%d]", i)); err != nil {
 			return err
 		}
 	}
@@ -352,7 +353,7 @@ func (t *terraform) schedule(s any, id string, i int, miss map[string]bool) erro
 	}
 	t.main.AppendNewline()
 	b := t.main.AppendNewBlock("resource", []string{"aws_scheduler_schedule", sid}).Body()
-	if err := writeBody(b, sc, tfSchedule, "schedule"); err != nil {
+	if err := writeBody(b, sc, tfSchemas().schedule, "schedule"); err != nil {
 		return err
 	}
 	t.output(sid+"_schedule_arn", fmt.Sprintf("ARN of the schedule %v", sc["Name"]), traversal("aws_scheduler_schedule", sid, "arn"))
@@ -717,12 +718,18 @@ func pairs(v any, kind tfKind) map[string]any {
 	return out
 }
 
-// The provider's arguments for each input podecs writes (hashicorp/aws resource documentation).
-var (
-	tfPlacementConstraints = []tfField{attr("type", "type"), attr("expression", "expression")}
-	tfCapacityProvider     = []tfField{attr("capacityProvider", "capacity_provider"), attr("weight", "weight"), attr("base", "base")}
+// tfSchema holds the provider's arguments for each input podecs writes (hashicorp/aws resource
+// documentation). It is built on first use: every run of the binary would pay for it otherwise.
+type tfSchema struct {
+	taskDefinition, service, healthCheck, scalableTarget, scalingPolicy, schedule []tfField
+}
 
-	tfTaskDefinition = []tfField{
+var tfSchemas = sync.OnceValue(func() tfSchema {
+
+	tfPlacementConstraints := []tfField{attr("type", "type"), attr("expression", "expression")}
+	tfCapacityProvider := []tfField{attr("capacityProvider", "capacity_provider"), attr("weight", "weight"), attr("base", "base")}
+
+	tfTaskDefinition := []tfField{
 		attr("cpu", "cpu"),
 		attr("memory", "memory"),
 		attr("networkMode", "network_mode"),
@@ -750,7 +757,7 @@ var (
 		kinded(tfTags, "tags", "tags"),
 	}
 
-	tfService = []tfField{
+	tfService := []tfField{
 		attr("serviceName", "name"),
 		attr("cluster", "cluster"),
 		attr("taskDefinition", "task_definition"),
@@ -794,7 +801,7 @@ var (
 		kinded(tfTags, "tags", "tags"),
 	}
 
-	tfHealthCheck = []tfField{
+	tfHealthCheck := []tfField{
 		attr("HealthCheckProtocol", "protocol"),
 		attr("HealthCheckPort", "port"),
 		attr("HealthCheckPath", "path"),
@@ -805,7 +812,7 @@ var (
 		attr("Matcher", "matcher"),
 	}
 
-	tfScalableTarget = []tfField{
+	tfScalableTarget := []tfField{
 		attr("ServiceNamespace", "service_namespace"),
 		attr("ResourceId", "resource_id"),
 		attr("ScalableDimension", "scalable_dimension"),
@@ -816,7 +823,7 @@ var (
 		kinded(tfJSON, "Tags", "tags"),
 	}
 
-	tfScalingPolicy = []tfField{
+	tfScalingPolicy := []tfField{
 		attr("PolicyName", "name"),
 		attr("PolicyType", "policy_type"),
 		attr("ResourceId", "resource_id"),
@@ -831,7 +838,7 @@ var (
 		),
 	}
 
-	tfSchedule = []tfField{
+	tfSchedule := []tfField{
 		attr("Name", "name"),
 		attr("GroupName", "group_name"),
 		attr("Description", "description"),
@@ -863,4 +870,5 @@ var (
 			block("DeadLetterConfig", "dead_letter_config", attr("Arn", "arn")),
 		),
 	}
-)
+	return tfSchema{tfTaskDefinition, tfService, tfHealthCheck, tfScalableTarget, tfScalingPolicy, tfSchedule}
+})

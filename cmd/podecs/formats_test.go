@@ -56,7 +56,7 @@ func TestGoldenFormats(t *testing.T) {
 	for format, fixtures := range formatFixtures {
 		for _, fixture := range fixtures {
 			t.Run(format+"/"+fixture, func(t *testing.T) {
-				out := t.TempDir()
+				out := filepath.Join(t.TempDir(), fixture) // the chart's name
 				code, stdout, stderr := runCLI(t, "", formatArgs(t, format, fixture, out)...)
 				assert.Empty(t, stdout)
 				got := readTree(t, out)
@@ -184,4 +184,28 @@ spec:
 	main := readTree(t, out)["main.tf"]
 	assert.Contains(t, main, `resource "aws_ecs_service" "good"`)
 	assert.NotContains(t, main, `"bad"`)
+}
+
+// TestFormatDocsExamples: every example in docs/ marked <!-- example: PATH --> is the golden file
+// at PATH, so that the pages show what podecs writes now.
+func TestFormatDocsExamples(t *testing.T) {
+	t.Chdir("../..")
+	checked := 0
+	for _, page := range []string{"docs/terraform.md", "docs/cloudformation.md", "docs/helm.md", "docs/kustomize.md"} {
+		data, err := os.ReadFile(page)
+		require.NoError(t, err)
+		parts := strings.Split(string(data), "<!-- example: ")
+		for _, p := range parts[1:] {
+			path, rest, ok := strings.Cut(p, " -->\n```")
+			require.True(t, ok, "%s: an example marker without a code block", page)
+			_, body, _ := strings.Cut(rest, "\n")
+			body, _, ok = strings.Cut(body, "```\n")
+			require.True(t, ok, "%s: %s: unterminated code block", page, path)
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "%s names %s", page, path)
+			assert.Equal(t, string(want), body, "%s: the example of %s is stale", page, path)
+			checked++
+		}
+	}
+	assert.GreaterOrEqual(t, checked, 8)
 }
