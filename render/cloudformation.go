@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -99,8 +100,12 @@ func (c *cloudFormation) Add(it convert.Item) error {
 	if o == nil {
 		return nil
 	}
+	// A workload that cannot be written leaves no trace: its logical IDs, parameters, resources
+	// and outputs are kept only once all of it is written.
+	ids, set, nres, nout := maps.Clone(c.ids), maps.Clone(c.set), len(c.resources), len(c.outputs)
 	if err := c.workload(o, missing(it)); err != nil {
-		return fmt.Errorf("%s: cloudformation: %w", o.Doc, err)
+		c.ids, c.set, c.resources, c.outputs = ids, set, c.resources[:nres], c.outputs[:nout]
+		return fmt.Errorf("cloudformation: %w", err)
 	}
 	return nil
 }

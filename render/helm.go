@@ -39,7 +39,7 @@ func (h *helm) Add(it convert.Item) error {
 	}
 	objs, err := manifestObjects(m)
 	if err != nil {
-		return fmt.Errorf("%s: helm: %w", m.Doc, err)
+		return fmt.Errorf("helm: %w", err)
 	}
 	p := &parameterizer{values: map[string]any{}}
 	var out bytes.Buffer
@@ -48,7 +48,7 @@ func (h *helm) Add(it convert.Item) error {
 		p.object(obj)
 		y, err := yaml.Marshal(obj)
 		if err != nil {
-			return fmt.Errorf("%s: helm: %w", m.Doc, err)
+			return fmt.Errorf("helm: %w", err)
 		}
 		if i > 0 {
 			out.WriteString("---\n")

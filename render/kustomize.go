@@ -37,11 +37,11 @@ func (k *kustomize) Add(it convert.Item) error {
 	}
 	files, err := m.Files()
 	if err != nil {
-		return fmt.Errorf("%s: kustomize: %w", m.Doc, err)
+		return fmt.Errorf("kustomize: %w", err)
 	}
 	objs, err := manifestObjects(m)
 	if err != nil {
-		return fmt.Errorf("%s: kustomize: %w", m.Doc, err)
+		return fmt.Errorf("kustomize: %w", err)
 	}
 	for _, obj := range objs {
 		for _, img := range images(obj) {

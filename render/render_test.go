@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/podecs/podecs/convert"
@@ -127,4 +130,46 @@ func outputs(items []convert.Item) []*convert.Output {
 		}
 	}
 	return out
+}
+
+// TestUnwritableWorkloadLeavesNoTrace: a workload whose service has a member the format cannot
+// write is an error naming the member, and nothing of it (resources, variables, outputs) is in
+// the files; the workloads around it are written as usual.
+func TestUnwritableWorkloadLeavesNoTrace(t *testing.T) {
+	var fx fixture
+	for _, f := range k8sFixtures(t) {
+		if f.name == "deployment-rolling" {
+			fx = f
+		}
+	}
+	items := fx.run(t, convert.ReverseOptions{})
+	outs := outputs(items)
+	require.Len(t, outs, 1)
+	good := *outs[0]
+	bad := good
+	bad.Name = "unwritable"
+	svc := *good.Service
+	svc.ServiceName = aws.String("unwritable")
+	svc.VolumeConfigurations = []types.ServiceVolumeConfiguration{{Name: aws.String("data")}}
+	svc.Cluster = aws.String("another-cluster")
+	bad.Service = &svc
+	for _, f := range []Format{Terraform, CloudFormation} {
+		t.Run(string(f), func(t *testing.T) {
+			c := NewCollector(f, Options{Config: fx.cfg})
+			err := c.Add(convert.Item{Output: &bad})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "volumeConfigurations")
+			require.NoError(t, c.Add(convert.Item{Output: &good}))
+			files, err := c.Files()
+			require.NoError(t, err)
+			for _, fl := range files {
+				assert.NotContains(t, string(fl.Data), "unwritable", fl.Name)
+				assert.NotContains(t, strings.ToLower(string(fl.Data)), "unwritable", fl.Name)
+			}
+			want := render(t, f, Options{Config: fx.cfg}, items)
+			for _, fl := range files {
+				assert.Equal(t, string(want[fl.Name]), string(fl.Data), fl.Name)
+			}
+		})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -39,17 +40,27 @@ type terraform struct {
 	mainFile *hclwrite.File
 	outFile  *hclwrite.File
 	cluster  bool // data.aws_ecs_cluster.this is used
+	// mainText and outText hold the rendered workloads, each added whole or not at all.
+	mainText, outText bytes.Buffer
 }
 
 func newTerraform(o Options) *terraform {
-	t := &terraform{o: o, ids: map[string]names{}, set: settings{}, mainFile: hclwrite.NewEmptyFile(), outFile: hclwrite.NewEmptyFile()}
-	t.main, t.outputs = t.mainFile.Body(), t.outFile.Body()
+	t := &terraform{o: o, ids: map[string]names{}, set: settings{}}
+	t.reset()
 	tf := t.main.AppendNewBlock("terraform", nil).Body()
 	tf.AppendNewBlock("required_providers", nil).Body().SetAttributeRaw("aws", hclwrite.TokensForObject([]hclwrite.ObjectAttrTokens{
 		{Name: hclwrite.TokensForIdentifier("source"), Value: hclwrite.TokensForValue(cty.StringVal("hashicorp/aws"))},
 		{Name: hclwrite.TokensForIdentifier("version"), Value: hclwrite.TokensForValue(cty.StringVal(">= 5.40"))},
 	}))
+	t.mainText.Write(t.mainFile.Bytes())
+	t.reset()
 	return t
+}
+
+// reset starts empty files for the next workload.
+func (t *terraform) reset() {
+	t.mainFile, t.outFile = hclwrite.NewEmptyFile(), hclwrite.NewEmptyFile()
+	t.main, t.outputs = t.mainFile.Body(), t.outFile.Body()
 }
 
 // tfIdent is the Terraform name of a workload's resources: its ECS name in snake case, which
@@ -75,9 +86,25 @@ func (t *terraform) Add(it convert.Item) error {
 	if o == nil {
 		return nil
 	}
-	if err := t.workload(o, missing(it)); err != nil {
-		return fmt.Errorf("%s: terraform: %w", o.Doc, err)
+	// A workload that cannot be written leaves no trace: its names, variables and blocks are
+	// kept only once all of it is written.
+	ids, set, cluster := map[string]names{}, settings{}, t.cluster
+	for typ, n := range t.ids {
+		ids[typ] = maps.Clone(n)
 	}
+	maps.Copy(set, t.set)
+	err := t.workload(o, missing(it))
+	if err != nil {
+		t.ids, t.set, t.cluster = ids, set, cluster
+		t.reset()
+		return fmt.Errorf("terraform: %w", err)
+	}
+	t.mainText.Write(t.mainFile.Bytes())
+	if t.outText.Len() > 0 && len(t.outputs.Blocks()) > 0 {
+		t.outText.WriteByte('\n')
+	}
+	t.outText.Write(t.outFile.Bytes())
+	t.reset()
 	return nil
 }
 
@@ -424,10 +451,12 @@ func (t *terraform) output(name, description string, value hclwrite.Tokens) {
 }
 
 func (t *terraform) Files() ([]convert.File, error) {
+	t.reset()
 	if t.cluster {
 		t.main.AppendNewline()
 		b := t.main.AppendNewBlock("data", []string{"aws_ecs_cluster", "this"}).Body()
 		b.SetAttributeRaw("cluster_name", t.variable(clusterSetting(t.o.Config)))
+		t.mainText.Write(t.mainFile.Bytes())
 	}
 	vars := hclwrite.NewEmptyFile()
 	for i, st := range t.set.sorted() {
@@ -443,9 +472,9 @@ func (t *terraform) Files() ([]convert.File, error) {
 		}
 	}
 	return []convert.File{
-		{Name: "main.tf", Data: hclwrite.Format(t.mainFile.Bytes())},
+		{Name: "main.tf", Data: hclwrite.Format(t.mainText.Bytes())},
 		{Name: "variables.tf", Data: hclwrite.Format(vars.Bytes())},
-		{Name: "outputs.tf", Data: hclwrite.Format(t.outFile.Bytes())},
+		{Name: "outputs.tf", Data: hclwrite.Format(t.outText.Bytes())},
 	}, nil
 }
 

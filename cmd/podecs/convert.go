@@ -495,6 +495,13 @@ func prepareOutDir(dir string) error {
 
 // item prints the findings and errors of one item and writes its files.
 func (r *convertRun) item(it convert.Item) error {
+	if r.collector != nil && (it.Output != nil || it.Manifest != nil) && len(it.Errors) == 0 {
+		// A workload the format cannot write is a document that cannot be converted.
+		if err := r.collector.Add(it); err != nil {
+			it.Errors = append(it.Errors, &convert.DocError{Doc: it.Doc, Err: err})
+			it.Output, it.Manifest = nil, nil
+		}
+	}
 	for _, f := range it.Findings {
 		if !r.o.Quiet || f.Level == mapping.Error {
 			r.bar.clear()
@@ -510,10 +517,7 @@ func (r *convertRun) item(it convert.Item) error {
 	}
 	r.sum.add(it)
 	if r.collector != nil {
-		if it.Output == nil && it.Manifest == nil {
-			return nil
-		}
-		return r.collector.Add(it)
+		return nil
 	}
 	for _, f := range it.Files {
 		if err := r.writeFile(f); err != nil {

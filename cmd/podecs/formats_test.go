@@ -209,3 +209,46 @@ func TestFormatDocsExamples(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, checked, 8)
 }
+
+// TestFormatRenderErrorIsADocumentError: a workload the format cannot write (here a service whose
+// podecs.io/service annotation restores VPC Lattice, which CloudFormation has no property for) is
+// an error naming the document and the member, exit 2; the other workloads are written.
+func TestFormatRenderErrorIsADocumentError(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.yaml")
+	require.NoError(t, os.WriteFile(in, []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: lattice
+  annotations:
+    podecs.io/service: '{"vpcLatticeConfigurations":{"ecs":[{"roleArn":"arn:aws:iam::123456789012:role/lattice","targetGroupArn":"arn:aws:vpc-lattice:us-east-1:123456789012:targetgroup/tg-0123456789abcdef0","portName":"http"}]}}'
+spec:
+  selector: {matchLabels: {app: lattice}}
+  template:
+    metadata: {labels: {app: lattice}}
+    spec:
+      containers: [{name: app, image: "nginx:1.27", ports: [{name: http, containerPort: 80}]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: plain}
+spec:
+  selector: {matchLabels: {app: plain}}
+  template:
+    metadata: {labels: {app: plain}}
+    spec:
+      containers: [{name: app, image: "nginx:1.27"}]
+`), 0o644))
+	out := filepath.Join(dir, "out")
+	report := filepath.Join(dir, "report.json")
+	code, _, stderr := runCLI(t, "", "convert", "-f", in, "--format", "cloudformation", "-o", out, "--report", report)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "error: "+in+": doc 1 Deployment/lattice: cloudformation: volumeConfigurations and vpcLatticeConfigurations have no CloudFormation property")
+	tpl := readTree(t, out)["template.yaml"]
+	assert.Contains(t, tpl, "PlainService:")
+	assert.NotContains(t, tpl, "Lattice")
+	data, err := os.ReadFile(report)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"failures": [`)
+	assert.Contains(t, string(data), "vpcLatticeConfigurations")
+}
