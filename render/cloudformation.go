@@ -175,7 +175,11 @@ func (c *cloudFormation) workload(o *convert.Output, miss map[string]bool) error
 			sid += strconv.Itoa(i + 1)
 		}
 		sid = c.ids.claim(sid)
-		if err := c.add(sid, "AWS::Scheduler::Schedule", c.schedule(s, o, tdID, miss), nil); err != nil {
+		sc, err := c.schedule(s, o, tdID, miss)
+		if err != nil {
+			return err
+		}
+		if err := c.add(sid, "AWS::Scheduler::Schedule", sc, nil); err != nil {
 			return err
 		}
 		c.output(sid+"Arn", "ARN of the schedule "+s.Name, map[string]any{"Fn::GetAtt": []any{sid, "Arn"}})
@@ -582,10 +586,10 @@ func (c *cloudFormation) awsvpc(subnets, groups []string, public string) *cfnecs
 	if public != "" {
 		a.AssignPublicIp = ptr(public)
 	}
-	if len(cfg.Network.Subnets) > 0 && equalStrings(subnets, cfg.Network.Subnets) {
+	if len(cfg.Network.Subnets) > 0 && slices.Equal(subnets, cfg.Network.Subnets) {
 		a.Subnets = []string{c.param(subnetsSetting(cfg))}
 	}
-	if len(groups) > 0 && equalStrings(groups, cfg.Network.SecurityGroups) {
+	if len(groups) > 0 && slices.Equal(groups, cfg.Network.SecurityGroups) {
 		a.SecurityGroups = []string{c.param(securityGroupsSetting(cfg))}
 	}
 	if public != "" && public == assignPublicIP(cfg) {
@@ -603,18 +607,6 @@ func (c *cloudFormation) awsvpcParams() *cfnecs.Service_AwsVpcConfiguration {
 		SecurityGroups: []string{c.param(securityGroupsSetting(cfg))},
 		AssignPublicIp: ptr(c.param(assignPublicIPSetting(cfg))),
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func (c *cloudFormation) targetGroup(s tgSpec) *cfnelb.TargetGroup {
@@ -682,8 +674,11 @@ func (c *cloudFormation) scaling(o *convert.Output, id, svcID string) error {
 // schedule converts a CreateSchedule input. The ECS target's cluster and task definition ARNs are
 // built from the pseudo parameters, the cluster parameter and the family: each run starts the
 // family's latest ACTIVE revision, as with the API's input.
-func (c *cloudFormation) schedule(s *mapping.ScheduleInput, o *convert.Output, tdID string, miss map[string]bool) *cfnscheduler.Schedule {
+func (c *cloudFormation) schedule(s *mapping.ScheduleInput, o *convert.Output, tdID string, miss map[string]bool) (*cfnscheduler.Schedule, error) {
 	cfg := c.o.Config
+	if s.ActionAfterCompletion != "" {
+		return nil, fmt.Errorf("schedule %s: ActionAfterCompletion has no CloudFormation property that podecs writes", s.Name)
+	}
 	out := &cfnscheduler.Schedule{
 		Name:                       nonEmpty(s.Name),
 		GroupName:                  nonEmpty(s.GroupName),
@@ -746,7 +741,7 @@ func (c *cloudFormation) schedule(s *mapping.ScheduleInput, o *convert.Output, t
 		target.DeadLetterConfig = &cfnscheduler.Schedule_DeadLetterConfig{Arn: nonEmpty(d.Arn)}
 	}
 	out.Target = target
-	return out
+	return out, nil
 }
 
 func (c *cloudFormation) Files() ([]convert.File, error) {
@@ -866,7 +861,7 @@ func sortedMembers(m map[string]any) ordered {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	slices.Sort(keys)
 	out := make(ordered, len(keys))
 	for i, k := range keys {
 		out[i] = member{k, m[k]}
@@ -922,14 +917,6 @@ func yamlNode(v any) *yaml.Node {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
 	}
 	return yamlNode(normalize(v))
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 func cfnTags(in []types.Tag) []cfntags.Tag {

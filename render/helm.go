@@ -53,6 +53,8 @@ func (h *helm) Add(it convert.Item) error {
 		if i > 0 {
 			out.WriteString("---\n")
 		}
+		// Text that looks like a template action ({{ … }} in a value, an annotation) is text.
+		y = bytes.ReplaceAll(y, []byte("{{"), []byte(`{{ "{{" }}`))
 		out.Write(p.substitute(y))
 	}
 	h.values[m.Name] = p.values

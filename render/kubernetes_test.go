@@ -167,3 +167,20 @@ func TestKustomizeBaseBuildsTheAPIObjects(t *testing.T) {
 		})
 	}
 }
+
+// TestHelmKeepsBracesAsText: values that look like template actions ({{ … }}, as ECS task
+// definitions kept as templates hold) come out of the chart as the same text.
+func TestHelmKeepsBracesAsText(t *testing.T) {
+	td := `{"family": "tpl", "containerDefinitions": [{"name": "app", "image": "nginx:1.27", "memory": 256,
+	  "environment": [{"name": "GREETING", "value": "{{ .Values.x }} and {{- ecsTaskRoleArn }}"}],
+	  "dockerLabels": {"x": "{{"}}]}`
+	fx := fixture{name: "tpl", files: []string{filepath.Join(t.TempDir(), "tpl.taskdef.json")}}
+	require.NoError(t, os.WriteFile(fx.files[0], []byte(td), 0o644))
+	items := fx.run(t, convert.ReverseOptions{})
+	want := apiObjects(t, items)
+	dir := writeFiles(t, render(t, Helm, Options{Name: "tpl"}, items), "tpl")
+	assert.Equal(t, want, helmTemplate(t, dir))
+	y, err := yaml.Marshal(want)
+	require.NoError(t, err)
+	assert.Contains(t, string(y), "{{ .Values.x }} and {{- ecsTaskRoleArn }}")
+}

@@ -124,7 +124,7 @@ func (t *terraform) workload(o *convert.Output, miss map[string]bool) error {
 	t.main.AppendNewline()
 	b := t.main.AppendNewBlock("resource", []string{"aws_ecs_task_definition", id}).Body()
 	b.SetAttributeValue("family", cty.StringVal(o.Name))
-	b.SetAttributeRaw("container_definitions", hclwrite.TokensForFunctionCall("jsonencode", t.tokens(t.secretVars(containers))))
+	b.SetAttributeRaw("container_definitions", hclwrite.TokensForFunctionCall("jsonencode", tokensOf(t.secretVars(containers))))
 	delete(td, "family")
 	if err := writeBody(b, td, tfSchemas().taskDefinition, "taskDefinition"); err != nil {
 		return err
@@ -567,9 +567,7 @@ func template(parts ...any) hclwrite.Tokens {
 	return append(toks, &hclwrite.Token{Type: hclsyntax.TokenCQuote, Bytes: []byte{'"'}})
 }
 
-// tokens is the HCL expression of a generic JSON value: objects keep the API member names.
-func (t *terraform) tokens(v any) hclwrite.Tokens { return tokensOf(v) }
-
+// tokensOf is the HCL expression of a generic JSON value: objects keep the API member names.
 func tokensOf(v any) hclwrite.Tokens {
 	switch x := v.(type) {
 	case hclwrite.Tokens:
