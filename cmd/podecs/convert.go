@@ -160,7 +160,7 @@ func runConvert(o convertOptions, s streams) (err error) {
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
 	}
-	r.collector = render.NewCollector(format, render.Options{Config: cfg, JSON: o.OutputFormat == "json", Name: filepath.Base(filepath.Clean(o.OutDir))})
+	r.collector = render.NewCollector(format, render.Options{Config: cfg, JSON: strings.EqualFold(o.OutputFormat, "json"), Name: filepath.Base(filepath.Clean(o.OutDir))})
 	defer r.close()
 	spool, err := newFileSpool()
 	if err != nil {
@@ -194,6 +194,12 @@ func runConvert(o convertOptions, s streams) (err error) {
 
 // checkFormat checks --format and --output-format against each other and -o.
 func checkFormat(o convertOptions) (render.Format, error) {
+	if o.Format == "" {
+		o.Format = string(render.API)
+	}
+	if o.OutputFormat == "" {
+		o.OutputFormat = "yaml"
+	}
 	f, err := render.ParseFormat(o.Format)
 	if err != nil {
 		return "", fmt.Errorf("--format: %w", err)
