@@ -56,6 +56,10 @@ type Config struct {
 	// ScheduleRoleArn is the IAM role EventBridge Scheduler assumes to run a CronJob's tasks
 	// (ecs:RunTask, and iam:PassRole for the task's roles).
 	ScheduleRoleArn string `json:"scheduleRoleArn,omitempty"`
+
+	// Files configures the files container that writes configMap, secret, projected and
+	// downwardAPI volumes (see files.go).
+	Files FilesConfig `json:"files,omitempty"`
 }
 
 // Network is the awsvpc network configuration of a service or task.

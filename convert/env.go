@@ -200,7 +200,17 @@ func (pc *podConverter) fieldRef(e corev1.EnvVar, ep string) (envEntry, bool) {
 }
 
 func (pc *podConverter) resourceFieldRef(e corev1.EnvVar, ep string, c *corev1.Container, spec *corev1.PodSpec) (envEntry, bool) {
-	ref := e.ValueFrom.ResourceFieldRef
+	v, ok := pc.resourceValue(e.ValueFrom.ResourceFieldRef, ep+".valueFrom.resourceFieldRef", e.Name, c, spec)
+	if !ok {
+		return envEntry{}, false
+	}
+	return envEntry{value: &v}, true
+}
+
+// resourceValue computes a resourceFieldRef as the kubelet does (the quotient rounded up to an
+// integer), for c or the container the reference names; what names the variable or file for the
+// findings.
+func (pc *podConverter) resourceValue(ref *corev1.ResourceFieldSelector, p, what string, c *corev1.Container, spec *corev1.PodSpec) (string, bool) {
 	target := c
 	if ref.ContainerName != "" {
 		target = nil
@@ -215,10 +225,9 @@ func (pc *podConverter) resourceFieldRef(e corev1.EnvVar, ep string, c *corev1.C
 			}
 		}
 	}
-	p := ep + ".valueFrom.resourceFieldRef"
 	if target == nil {
 		pc.add(p+".containerName", mapping.Error, "no container named %q", ref.ContainerName)
-		return envEntry{}, false
+		return "", false
 	}
 	kind, name, _ := strings.Cut(ref.Resource, ".")
 	rl := target.Resources.Limits
@@ -227,8 +236,8 @@ func (pc *podConverter) resourceFieldRef(e corev1.EnvVar, ep string, c *corev1.C
 	}
 	q, ok := rl[corev1.ResourceName(name)]
 	if !ok {
-		pc.add(p, mapping.Unsupported, "%s of container %s is not set (Kubernetes would use the node's allocatable); %s dropped", ref.Resource, target.Name, e.Name)
-		return envEntry{}, false
+		pc.add(p, mapping.Unsupported, "%s of container %s is not set (Kubernetes would use the node's allocatable); %s dropped", ref.Resource, target.Name, what)
+		return "", false
 	}
 	div := ref.Divisor
 	if div.IsZero() {
@@ -238,7 +247,7 @@ func (pc *podConverter) resourceFieldRef(e corev1.EnvVar, ep string, c *corev1.C
 	val := (q.MilliValue() + div.MilliValue() - 1) / div.MilliValue()
 	v := fmt.Sprint(val)
 	pc.add(p, mapping.Lossy, "%s inlined as %s (a snapshot: it does not follow later resource changes)", ref.Resource, v)
-	return envEntry{value: &v}, true
+	return v, true
 }
 
 // secretARN finds the ARN of one key of a Kubernetes Secret. An exact "name/key" entry in

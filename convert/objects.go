@@ -52,6 +52,9 @@ type Index struct {
 	// linked relates Services and autoscalers to the workloads; see links.
 	linkMu sync.Mutex
 	linked *indexLinks
+
+	// configMapBinary holds the binaryData of the ConfigMaps that have some (for files).
+	configMapBinary map[string]packedMap
 }
 
 // MaxK8sNameLength is the longest name of a Kubernetes object (a DNS subdomain).
@@ -62,6 +65,7 @@ func NewIndex() *Index {
 	return &Index{
 		configMaps:      map[string]packedMap{},
 		secretKeys:      map[string][]string{},
+		configMapBinary: map[string]packedMap{},
 		serviceAccounts: map[string]*corev1.ServiceAccount{},
 		claims:          map[string]*corev1.PersistentVolumeClaim{},
 		notes:           &objectNotes{},
@@ -155,6 +159,7 @@ func (ix *Index) AddObject(doc Document) (*Workload, mapping.Findings, error) {
 		o := &corev1.ConfigMap{}
 		if fs, err = decodeStrict(doc, o); err == nil {
 			ix.configMaps[objKey(o.Namespace, o.Name)] = packMap(o.Data)
+			ix.indexBinaryData(o)
 		}
 		return nil, fs, err
 	case "Secret":

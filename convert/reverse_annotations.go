@@ -62,7 +62,7 @@ func restoreTaskDefinition(td *ecs.RegisterTaskDefinitionInput, w *Workload, fs 
 			fs.Add(annPath, mapping.Error, "not a JSON object of field patches: %v", err)
 			return fs
 		}
-		if result, err = ps.apply(raw, res, secretRefsOf(w.Template.Spec)); err != nil {
+		if result, err = ps.apply(raw, res, secretRefsOf(w.Template.Spec, filesSecretRefs(td))); err != nil {
 			fs.Add(annPath, mapping.Error, "%v", err)
 			return fs
 		}
@@ -74,6 +74,7 @@ func restoreTaskDefinition(td *ecs.RegisterTaskDefinitionInput, w *Workload, fs 
 	}
 	*td = *restored
 	fs = dropMootTaskFindings(fs, w, result)
+	fs = dropMootFileSecrets(fs, td, result)
 	reportRestore(&fs, annPath, result)
 	return fs
 }
@@ -128,9 +129,13 @@ func taskDefinitionFingerprint(td *ecs.RegisterTaskDefinitionInput) string {
 	return "task-definition " + digest(normalizeECS(g))
 }
 
-// secretRefsOf looks up the Secret reference ("secret/key") of a container's variable.
-func secretRefsOf(spec corev1.PodSpec) func(container, name string) (string, bool) {
+// secretRefsOf looks up the Secret reference ("secret/key") of a container's variable; files
+// holds those of the files container (filesSecretRefs).
+func secretRefsOf(spec corev1.PodSpec, files map[string]map[string]string) func(container, name string) (string, bool) {
 	return func(container, name string) (string, bool) {
+		if ref, ok := files[container][name]; ok {
+			return ref, true
+		}
 		for _, list := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
 			for _, c := range list {
 				if c.Name != container {

@@ -26,13 +26,24 @@ import (
 // service. Findings carry the document of the field they are about; the manifest is nil only when
 // the input is nil.
 func Reverse(in ReverseInput, opts ReverseOptions) (*Manifest, []Finding) {
+	return reverse(in, opts, true)
+}
+
+// reverse is Reverse; files says whether podecs' files container may become volumes again.
+func reverse(in ReverseInput, opts ReverseOptions, files bool) (*Manifest, []Finding) {
 	if in.TaskDefinition == nil {
 		return nil, nil
 	}
-	r := &reverser{in: in, opts: opts, td: in.TaskDefinition, svc: in.Service}
+	r := &reverser{in: in, opts: opts, td: in.TaskDefinition, svc: in.Service, filesOff: !files}
 	r.prepare()
 	spec := r.podSpec()
 	objs, wMeta, tMeta := r.objects(spec)
+	if r.files.idx >= 0 && !r.filesMatch(objs) {
+		m, fs := reverse(in, opts, false)
+		f := mapping.Finding{Path: r.tdPath(cdPath(r.files.idx, "")), Level: mapping.Info,
+			Message: fmt.Sprintf("labelled %s, but not the container podecs writes for the volumes of the label (edited?); it stays a container", FilesLabel)}
+		return m, append(fs, Finding{Doc: in.TaskDefinitionDoc, Finding: f})
+	}
 	r.reportCarried()
 	if !r.tdFs.HasErrors() && !r.svcFs.HasErrors() && !r.schedFs.HasErrors() {
 		r.annotate(objs, wMeta, tMeta)
@@ -115,9 +126,15 @@ func (r *reverser) objects(spec corev1.PodSpec) (objs []Object, wMeta, tMeta *me
 	for _, c := range r.claims {
 		objs = append(objs, c)
 	}
+	for _, cm := range r.files.configMaps {
+		objs = append(objs, cm)
+	}
 	tmplAnn := map[string]string{}
 	if !fargateCapable(r.td) {
 		tmplAnn[AnnotationLaunchType] = LaunchEC2
+	}
+	if keys := r.secretKeysAnnotation(); keys != "" {
+		tmplAnn[AnnotationSecretKeys] = keys
 	}
 	meta := metav1.ObjectMeta{Name: r.name, Namespace: r.namespace, Labels: r.labels}
 	sel := map[string]string{SelectorLabel: r.name}
@@ -235,7 +252,9 @@ func (r *reverser) reportCarried() {
 			case containersKey:
 				list, _ := o[k].([]any)
 				for i, c := range list {
-					walkMembers(c, mapping.Index(k, i), k+"[]", "linuxParameters", report)
+					if i != r.files.idx {
+						walkMembers(c, mapping.Index(k, i), k+"[]", "linuxParameters", report)
+					}
 				}
 			case "volumes":
 				list, _ := o[k].([]any)
@@ -306,7 +325,11 @@ func (r *reverser) annotate(objs []Object, wMeta, tMeta *metav1.ObjectMeta) {
 			return
 		}
 	}
-	if ps := diffTaskDefinition(o, f, r.names, r.secretRefs(objs)); len(ps) > 0 {
+	refs := r.secretRefs(objs)
+	for c, m := range filesSecretRefs(td) {
+		refs[c] = m
+	}
+	if ps := diffTaskDefinition(o, f, r.names, refs); len(ps) > 0 {
 		setAnnotation(tMeta, AnnotationTaskDefinition, ps.String())
 	}
 	if r.svc != nil {

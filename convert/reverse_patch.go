@@ -44,7 +44,8 @@ type diffSpec struct {
 	unordered map[string]string
 	// unconditional lists the (relative) paths whose patch always applies.
 	unconditional map[string]bool
-	// perEntrySecrets compares secrets one by one (a new variable does not lose the others' ARNs).
+	// perEntrySecrets compares secrets and environment variables one by one (a new variable does
+	// not lose the others' ARNs, an edited value does not discard the others' patches).
 	perEntrySecrets bool
 }
 
@@ -165,9 +166,9 @@ func diffValue(ps patchSet, path, rel, key string, ov, fv any, spec diffSpec) {
 		diffMembers(ps, path, rel, om, fm, spec, "")
 		return
 	}
-	if key == "secrets" && spec.perEntrySecrets && sameSecretNames(ov, fv) {
-		fvals := secretValues(fv)
-		for name, val := range secretValues(ov) {
+	if member := entryMember[key]; member != "" && spec.perEntrySecrets && sameEntryNames(ov, fv, member) {
+		fvals := entryValues(fv, member)
+		for name, val := range entryValues(ov, member) {
 			if !reflect.DeepEqual(val, fvals[name]) {
 				ps[path+"["+name+"]"] = fieldPatch{ECS: rawJSON(val), K8s: digest(fvals[name])}
 			}
@@ -181,21 +182,27 @@ func diffValue(ps patchSet, path, rel, key string, ov, fv any, spec diffSpec) {
 	ps[path] = p
 }
 
+// entryMember is the member that holds the value of an entry of the lists patched per entry.
+var entryMember = map[string]string{"secrets": "valueFrom", "environment": "value"}
+
 // secretValues maps secret names to their valueFrom.
-func secretValues(v any) map[string]any {
+func secretValues(v any) map[string]any { return entryValues(v, "valueFrom") }
+
+// entryValues maps the names of a secrets or environment list to their member values.
+func entryValues(v any, member string) map[string]any {
 	out := map[string]any{}
 	list, _ := v.([]any)
 	for _, e := range list {
 		m, _ := e.(map[string]any)
 		name, _ := m["name"].(string)
-		out[name] = m["valueFrom"]
+		out[name] = m[member]
 	}
 	return out
 }
 
-// sameSecretNames reports whether two secrets lists name the same variables, each once, and
-// carry nothing but name and valueFrom.
-func sameSecretNames(a, b any) bool {
+// sameEntryNames reports whether two secrets or environment lists name the same variables, each
+// once, and carry nothing but name and member.
+func sameEntryNames(a, b any, member string) bool {
 	la, oka := a.([]any)
 	lb, okb := b.([]any)
 	if !oka || !okb || len(la) != len(lb) {
@@ -205,7 +212,7 @@ func sameSecretNames(a, b any) bool {
 	for _, l := range [][]any{la, lb} {
 		for _, e := range l {
 			m, ok := e.(map[string]any)
-			if !ok || len(m) != 2 || m["valueFrom"] == nil {
+			if !ok || len(m) != 2 || m[member] == nil {
 				return false
 			}
 			name, _ := m["name"].(string)
@@ -298,7 +305,7 @@ type patchPath struct {
 	container string // Kubernetes container name, "" for a member of the object itself
 	field     string // member name
 	sub       string // member of field, for recursed members
-	secret    string // variable name, for one secret's valueFrom
+	secret    string // variable name, for one secret's valueFrom or one variable's value
 }
 
 func parsePatchPath(key string) patchPath {
@@ -311,9 +318,11 @@ func parsePatchPath(key string) patchPath {
 		}
 		p.container, rest = after[:i], strings.TrimPrefix(after[i+1:], ".")
 	}
-	if s, ok := strings.CutPrefix(rest, "secrets["); ok && strings.HasSuffix(s, "]") {
-		p.field, p.secret = "secrets", strings.TrimSuffix(s, "]")
-		return p
+	for field := range entryMember {
+		if s, ok := strings.CutPrefix(rest, field+"["); ok && strings.HasSuffix(s, "]") {
+			p.field, p.secret = field, strings.TrimSuffix(s, "]")
+			return p
+		}
 	}
 	p.field, p.sub, _ = strings.Cut(rest, ".")
 	return p
@@ -394,6 +403,11 @@ func applyOne(key string, p fieldPatch, val any, raw, res map[string]any, secret
 		}
 	}
 	switch {
+	case pp.secret != "" && pp.field == "environment":
+		if p.K8s != "" && p.K8s != digest(entryValues(rawObj["environment"], "value")[pp.secret]) {
+			return false, nil
+		}
+		return setEntry(resObj, "environment", "value", pp.secret, val), nil
 	case pp.secret != "":
 		var cur any = secretValues(rawObj["secrets"])[pp.secret]
 		if secretRef != nil {
@@ -404,7 +418,7 @@ func applyOne(key string, p fieldPatch, val any, raw, res map[string]any, secret
 		if p.K8s != "" && p.K8s != digest(cur) {
 			return false, nil
 		}
-		return setSecret(resObj, pp.secret, val), nil
+		return setEntry(resObj, "secrets", "valueFrom", pp.secret, val), nil
 	case pp.sub != "":
 		rawParent, _ := rawObj[pp.field].(map[string]any)
 		if p.K8s != "" && p.K8s != digest(rawParent[pp.sub]) {
@@ -433,11 +447,12 @@ func setMember(m map[string]any, key string, val any) {
 	m[key] = val
 }
 
-func setSecret(c map[string]any, name string, valueFrom any) bool {
-	list, _ := c["secrets"].([]any)
+// setEntry sets the member of the entry of a secrets or environment list with the given name.
+func setEntry(c map[string]any, field, member, name string, v any) bool {
+	list, _ := c[field].([]any)
 	for _, e := range list {
 		if m, ok := e.(map[string]any); ok && m["name"] == name {
-			m["valueFrom"] = valueFrom
+			m[member] = v
 			return true
 		}
 	}

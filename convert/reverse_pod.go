@@ -40,6 +40,10 @@ type reverser struct {
 	claims    []*corev1.PersistentVolumeClaim
 	// appProtocols are the portMappings' appProtocol by container port, for the Service.
 	appProtocols map[int32]string
+	// files is podecs' files container, which becomes volumes (see reverse_files.go); filesOff
+	// keeps it a container.
+	files    reverseFiles
+	filesOff bool
 }
 
 func (r *reverser) tdPath(rel string) string { return mapping.Join(r.in.TaskDefinitionPath, rel) }
@@ -196,14 +200,19 @@ func (r *reverser) podSpec() corev1.PodSpec {
 		r.names[i] = name
 	}
 	roles, healthy, order := r.classify()
+	r.findFiles()
 	r.volumes()
 	containers := make([]corev1.Container, len(defs))
 	for i := range defs {
-		containers[i] = r.container(i, roles[i], healthy[i])
+		if i != r.files.idx {
+			containers[i] = r.container(i, roles[i], healthy[i])
+		}
 	}
 	var spec corev1.PodSpec
 	for _, i := range order {
-		spec.InitContainers = append(spec.InitContainers, containers[i])
+		if i != r.files.idx {
+			spec.InitContainers = append(spec.InitContainers, containers[i])
+		}
 	}
 	for i := range defs {
 		if roles[i] == roleApp {
@@ -216,6 +225,7 @@ func (r *reverser) podSpec() corev1.PodSpec {
 	spec.Volumes = r.vols
 	r.taskSize(&spec, roles)
 	r.podLevel(&spec, roles)
+	r.filesFSGroup(&spec)
 	return spec
 }
 

@@ -96,6 +96,10 @@ func (r *reverser) mounts(i int, d *types.ContainerDefinition) []corev1.VolumeMo
 	}
 	for j, mp := range d.MountPoints {
 		p := cdPath(i, mapping.Index("mountPoints", j))
+		if sub, ok := r.filesSubPath(aws.ToString(mp.SourceVolume)); ok {
+			add(corev1.VolumeMount{Name: r.volNames[sub.Volume], MountPath: aws.ToString(mp.ContainerPath), ReadOnly: aws.ToBool(mp.ReadOnly), SubPath: sub.SubPath}, p)
+			continue
+		}
 		vn, ok := r.volNames[aws.ToString(mp.SourceVolume)]
 		if !ok {
 			r.tdFinding(p, mapping.Lossy, "no volume named %q; the mount is kept in the annotation only", aws.ToString(mp.SourceVolume))
@@ -128,6 +132,9 @@ func (r *reverser) volumes() {
 	for i, v := range r.td.Volumes {
 		p := mapping.Index("volumes", i)
 		ecsName := aws.ToString(v.Name)
+		if _, sub := r.filesSubPath(ecsName); sub {
+			continue // a subPath of a files volume: its mounts name that volume
+		}
 		name, changed := r.volUsed.take(ecsName)
 		if changed {
 			r.tdFinding(p+".name", mapping.Info, "%q is not a valid Kubernetes volume name; renamed %q", ecsName, name)
@@ -136,7 +143,10 @@ func (r *reverser) volumes() {
 			r.volNames[ecsName] = name
 		}
 		vol := corev1.Volume{Name: name}
+		src, files := r.filesVolume(ecsName)
 		switch {
+		case files:
+			vol.VolumeSource = src
 		case v.EfsVolumeConfiguration != nil:
 			c := r.claim(name)
 			r.claims = append(r.claims, c)

@@ -278,6 +278,8 @@ func rvValidateManifest(t testing.TB, y []byte) {
 			v.check(len(x.Spec.AccessModes) > 0, "claim needs access modes")
 			_, ok := x.Spec.Resources.Requests[corev1.ResourceStorage]
 			v.check(ok, "claim needs a storage request")
+		case *corev1.ConfigMap:
+			v.configMap(x)
 		case *ExternalSecret:
 			v.subdomain(x.Spec.Target.Name)
 			for _, d := range x.Spec.Data {
@@ -327,6 +329,8 @@ func rvNewTyped(t testing.TB, kind string) any {
 		return &batchv1.CronJob{}
 	case "HorizontalPodAutoscaler":
 		return &autoscalingv2.HorizontalPodAutoscaler{}
+	case "ConfigMap":
+		return &corev1.ConfigMap{}
 	}
 	t.Fatalf("unexpected kind %q", kind)
 	return nil
@@ -419,12 +423,14 @@ func (v rvValidator) podSpec(spec *corev1.PodSpec, workload bool) {
 		v.check(!vols[vol.Name], "duplicate volume %q", vol.Name)
 		vols[vol.Name] = true
 		n := 0
-		for _, set := range []bool{vol.EmptyDir != nil, vol.HostPath != nil, vol.PersistentVolumeClaim != nil} {
+		for _, set := range []bool{vol.EmptyDir != nil, vol.HostPath != nil, vol.PersistentVolumeClaim != nil,
+			vol.ConfigMap != nil, vol.Secret != nil, vol.Projected != nil, vol.DownwardAPI != nil} {
 			if set {
 				n++
 			}
 		}
 		v.check(n == 1, "volume %q has %d sources", vol.Name, n)
+		v.filesVolume(vol)
 	}
 	seen := map[string]bool{}
 	all := append(append([]corev1.Container(nil), spec.InitContainers...), spec.Containers...)
@@ -480,6 +486,9 @@ func (v rvValidator) container(c corev1.Container, vols map[string]bool, hostNet
 	paths := map[string]bool{}
 	for _, m := range c.VolumeMounts {
 		v.check(vols[m.Name], "mount of unknown volume %q", m.Name)
+		if m.SubPath != "" {
+			v.check(mapping.CheckFilePath(m.SubPath) == nil, "subPath %q", m.SubPath)
+		}
 		v.check(m.MountPath != "" && !paths[m.MountPath], "mount path %q empty or repeated", m.MountPath)
 		paths[m.MountPath] = true
 	}
@@ -1366,4 +1375,69 @@ func TestReverseSecretsSurviveConfig(t *testing.T) {
 	back := conv.Finish()
 	require.Len(t, back.Outputs, 1)
 	rvRequireSameECS(t, res.Manifests[0].in.TaskDefinition, back.Outputs[0].TaskDefinition, "task definition")
+}
+
+// configMap checks a ConfigMap as the API server does: valid keys, each in data or binaryData.
+func (v rvValidator) configMap(cm *corev1.ConfigMap) {
+	v.t.Helper()
+	for k := range cm.Data {
+		v.errs(validation.IsConfigMapKey(k), "ConfigMap key %q", k)
+		_, dup := cm.BinaryData[k]
+		v.check(!dup, "key %q in data and binaryData", k)
+	}
+	for k := range cm.BinaryData {
+		v.errs(validation.IsConfigMapKey(k), "ConfigMap key %q", k)
+	}
+}
+
+// filesVolume checks the configMap, secret, projected and downwardAPI sources: object names,
+// item paths and modes.
+func (v rvValidator) filesVolume(vol corev1.Volume) {
+	v.t.Helper()
+	mode := func(m *int32) {
+		if m != nil {
+			v.check(mapping.CheckFileMode(*m) == nil, "mode %d of volume %q", *m, vol.Name)
+		}
+	}
+	items := func(its []corev1.KeyToPath) {
+		for _, it := range its {
+			v.errs(validation.IsConfigMapKey(it.Key), "item key %q", it.Key)
+			v.check(mapping.CheckFilePath(it.Path) == nil, "item path %q", it.Path)
+			mode(it.Mode)
+		}
+	}
+	downward := func(its []corev1.DownwardAPIVolumeFile) {
+		for _, it := range its {
+			v.check(mapping.CheckFilePath(it.Path) == nil, "item path %q", it.Path)
+			v.check((it.FieldRef != nil) != (it.ResourceFieldRef != nil), "item %q needs one of fieldRef, resourceFieldRef", it.Path)
+			mode(it.Mode)
+		}
+	}
+	switch {
+	case vol.ConfigMap != nil:
+		v.subdomain(vol.ConfigMap.Name)
+		items(vol.ConfigMap.Items)
+		mode(vol.ConfigMap.DefaultMode)
+	case vol.Secret != nil:
+		v.subdomain(vol.Secret.SecretName)
+		items(vol.Secret.Items)
+		mode(vol.Secret.DefaultMode)
+	case vol.DownwardAPI != nil:
+		downward(vol.DownwardAPI.Items)
+		mode(vol.DownwardAPI.DefaultMode)
+	case vol.Projected != nil:
+		mode(vol.Projected.DefaultMode)
+		for _, s := range vol.Projected.Sources {
+			switch {
+			case s.ConfigMap != nil:
+				v.subdomain(s.ConfigMap.Name)
+				items(s.ConfigMap.Items)
+			case s.Secret != nil:
+				v.subdomain(s.Secret.Name)
+				items(s.Secret.Items)
+			case s.DownwardAPI != nil:
+				downward(s.DownwardAPI.Items)
+			}
+		}
+	}
 }

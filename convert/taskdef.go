@@ -87,6 +87,7 @@ func (pc *podConverter) convert() *ecs.RegisterTaskDefinitionInput {
 	pc.taskSize(td, spec, vols)
 	pc.roles(td, spec)
 	pc.podLevel(td, spec)
+	pc.finishFiles(td, vols)
 	pc.merge(mapping.ReportDropped(pc.w.Template.Spec, pc.prefix, "spec"))
 	pc.merge(mapping.ReportDropped(metaForReport(pc.w), pc.prefix, "metadata"))
 	return td
@@ -130,6 +131,9 @@ func (pc *podConverter) containers(spec *corev1.PodSpec, vols volumeSet) []types
 	var defs []types.ContainerDefinition
 	var deps []types.ContainerDependency // what the app containers wait for
 	var prev *types.ContainerDependency  // what the next init container waits for
+	if dep := vols.files.dependency(); dep != nil {
+		deps, prev = append(deps, *dep), dep // the files container runs first
+	}
 	for i := range spec.InitContainers {
 		c := &spec.InitContainers[i]
 		p := mapping.Index("spec.initContainers", i)
@@ -170,7 +174,7 @@ func (pc *podConverter) containers(spec *corev1.PodSpec, vols volumeSet) []types
 		}
 		defs = append(defs, def)
 	}
-	return defs
+	return pc.withFilesContainer(defs, vols.files)
 }
 
 func (pc *podConverter) container(c *corev1.Container, p string, spec *corev1.PodSpec, vols volumeSet) types.ContainerDefinition {

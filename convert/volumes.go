@@ -17,6 +17,7 @@ const (
 	volumeTask    volumeKind = iota // a task volume containers mount with mountPoints
 	volumeTmpfs                     // a memory emptyDir: a tmpfs mount in each container (EC2)
 	volumeDropped                   // no ECS equivalent; mounts are dropped too
+	volumeFiles                     // a task volume the files container fills (see files.go)
 )
 
 // DefaultTmpfsMiB sizes a memory-backed emptyDir without a sizeLimit (ECS needs a tmpfs size).
@@ -27,6 +28,7 @@ type volumeSet struct {
 	kind      map[string]volumeKind
 	tmpfsMiB  map[string]int32
 	sizeBytes int64 // emptyDir size limits, for the Fargate ephemeral storage
+	files     *filesPlan
 }
 
 // volumes maps the pod's volumes. ECS volume names follow the same rules as container names; a
@@ -75,12 +77,14 @@ func (pc *podConverter) volumes(spec *corev1.PodSpec) volumeSet {
 			}
 		case v.PersistentVolumeClaim != nil:
 			pc.claimVolume(&task, v.PersistentVolumeClaim.ClaimName, v.PersistentVolumeClaim.ReadOnly, p+".persistentVolumeClaim")
+		case v.ConfigMap != nil || v.Secret != nil || v.Projected != nil || v.DownwardAPI != nil:
+			kind = pc.filesVolume(spec, &vs, v, p)
 		default:
 			kind = volumeDropped
 			pc.add(p, mapping.Unsupported, "%s volumes have no ECS equivalent (bake the files into the image, or put them on EFS); the volume and its mounts are dropped", volumeSourceName(v))
 		}
 		vs.kind[v.Name] = kind
-		if kind == volumeTask {
+		if kind == volumeTask || kind == volumeFiles {
 			vs.volumes = append(vs.volumes, task)
 		}
 	}
@@ -190,7 +194,7 @@ func (pc *podConverter) mounts(def *types.ContainerDefinition, c *corev1.Contain
 			pc.add(mp+".name", mapping.Error, "no volume named %q in spec.volumes", m.Name)
 			continue
 		}
-		if m.SubPath != "" || m.SubPathExpr != "" {
+		if (m.SubPath != "" || m.SubPathExpr != "") && kind != volumeFiles {
 			pc.add(mp+".subPath", mapping.Lossy, "ECS mounts whole volumes; the whole volume is mounted at %s instead of its subpath", m.MountPath)
 		}
 		if m.MountPropagation != nil && *m.MountPropagation != corev1.MountPropagationNone {
@@ -201,6 +205,11 @@ func (pc *podConverter) mounts(def *types.ContainerDefinition, c *corev1.Contain
 		}
 		ro := m.ReadOnly || claimRO[m.Name]
 		switch kind {
+		case volumeFiles:
+			// The kubelet mounts these volumes read-only whatever the mount says.
+			if src := pc.filesMount(vs, m, mp); src != nil {
+				def.MountPoints = append(def.MountPoints, types.MountPoint{SourceVolume: src, ContainerPath: aws.String(m.MountPath), ReadOnly: aws.Bool(true)})
+			}
 		case volumeDropped:
 			pc.add(mp, mapping.Unsupported, "mount of the dropped volume %q at %s dropped", m.Name, m.MountPath)
 		case volumeTmpfs:

@@ -34,6 +34,10 @@ func (e *OpError) Error() string {
 // Unwrap returns the SDK error.
 func (e *OpError) Unwrap() error { return e.Err }
 
+// WrapError wraps an error of the ECS call op as an *OpError, as the other ECS calls of this
+// package report theirs.
+func WrapError(op string, err error) error { return opError(op, err) }
+
 // opError wraps an SDK error of the call op.
 func opError(op string, err error) error {
 	if err == nil {
@@ -45,12 +49,13 @@ func opError(op string, err error) error {
 		e.Code, e.Message = ae.ErrorCode(), ae.ErrorMessage()
 		return e
 	}
-	e.Message = transportMessage(err)
+	e.Message = transportMessage(err, "ECS")
 	return e
 }
 
-// transportMessage says why a request got no answer, without the SDK's wrapping.
-func transportMessage(err error) string {
+// transportMessage says why a request to the endpoint of service got no answer, without the
+// SDK's wrapping.
+func transportMessage(err error, service string) string {
 	var msg string
 	var ne *net.OpError
 	switch {
@@ -59,7 +64,7 @@ func transportMessage(err error) string {
 	case errors.Is(err, context.Canceled):
 		msg = "cancelled"
 	case errors.As(err, &ne):
-		msg = "cannot reach the ECS endpoint: " + ne.Error()
+		msg = "cannot reach the " + service + " endpoint: " + ne.Error()
 	default:
 		msg = err.Error()
 		var oe *smithy.OperationError

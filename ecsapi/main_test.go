@@ -82,7 +82,9 @@ func awsCLI(t *testing.T, endpoint string, args ...string) map[string]any {
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "aws %s: %s", strings.Join(args, " "), out)
 	var v map[string]any
-	require.NoError(t, json.Unmarshal(out, &v), "%s", out)
+	if len(strings.TrimSpace(string(out))) > 0 {
+		require.NoError(t, json.Unmarshal(out, &v), "%s", out)
+	}
 	return v
 }
 

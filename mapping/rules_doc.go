@@ -47,6 +47,7 @@ path or its ECS field.
 `)
 	writeLevels(&b)
 	writePodTable(&b)
+	writeFilesSection(&b)
 	writeServiceTable(&b)
 	writeFargateSizes(&b)
 	for _, sec := range KindSections() {

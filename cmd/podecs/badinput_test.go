@@ -170,7 +170,11 @@ metadata: {name: creds}
 stringData: {password: CANARY-STRINGDATA-4711}
 data: {token: Q0FOQVJZLURBVEEtNDcxMg==}
 ---
-` + strings.ReplaceAll(goodDeployment, "{name: app, image: nginx}", `{name: app, image: nginx, envFrom: [{secretRef: {name: creds}}], env: [{name: P, valueFrom: {secretKeyRef: {name: creds, key: password}}}]}`)
+` + strings.ReplaceAll(goodDeployment, "- {name: app, image: nginx}", `- {name: app, image: nginx, envFrom: [{secretRef: {name: creds}}], env: [{name: P, valueFrom: {secretKeyRef: {name: creds, key: password}}}],
+          volumeMounts: [{name: creds, mountPath: /creds}, {name: mixed, mountPath: /mixed}]}
+      volumes:
+      - {name: creds, secret: {secretName: creds, defaultMode: 0400}}
+      - {name: mixed, projected: {sources: [{secret: {name: creds, items: [{key: token, path: t}]}}]}}`)
 	require.NoError(t, os.WriteFile(in, []byte(doc), 0o644))
 	out := filepath.Join(dir, "out")
 	report := filepath.Join(dir, "report.json")
@@ -184,6 +188,16 @@ data: {token: Q0FOQVJZLURBVEEtNDcxMg==}
 	require.NoError(t, err)
 	all += string(data)
 	require.Contains(t, all, `"name": "P"`, "the secret reference itself is written")
+	require.Contains(t, all, `"name": "SECRET_CREDS_PASSWORD"`, "the files container gets the secret volume's keys as secrets")
+
+	// The way back: the task definition with its files container becomes Kubernetes objects.
+	back := filepath.Join(dir, "back")
+	_, so, se := runCLI(t, "", "convert", "-f", out, "-o", back, "--external-secrets")
+	all += so + se
+	for _, f := range readDir(t, back) {
+		all += f
+	}
+	require.Contains(t, all, "secretName: creds", "the secret volume comes back")
 
 	// diff, in every format, between the manifests and the ECS files they became.
 	for _, format := range []string{"text", "json", "markdown", "html"} {

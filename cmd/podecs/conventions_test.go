@@ -63,6 +63,11 @@ func conventionCases() []conventionCase {
 			return []string{"register", "-f", deployment(t, "conv-web", "nginx:1.27", 1, "t0k3n-c"), "-f", job, "--config", cfg,
 				"--create-cluster", "--dry-run", "--region", "us-east-1", "--endpoint-url", endpoint}
 		}, noisy: true, verbose: "ecs: DescribeClusters clusters=podecs-conventions"},
+		{name: "verify", args: func(t *testing.T) []string {
+			endpoint := motoEnv(t)
+			manifest, cfg := newVerifyWorld(t, endpoint, "conventions").files(t)
+			return []string{"verify", "-f", manifest, "--config", cfg, "--endpoint-url", endpoint}
+		}, noisy: true, colored: true, verbose: "secretsmanager: DescribeSecret SecretId=arn:aws:secretsmanager:us-east-1:123456789012:secret:conventions-"},
 		{name: "export", args: func(t *testing.T) []string {
 			endpoint := motoEnv(t)
 			cfg := registerFixture(t, endpoint, "podecs-conventions-export")
@@ -152,7 +157,7 @@ func TestOutputFlags(t *testing.T) {
 // usage, and no other flag takes their names.
 func TestOutputFlagsShared(t *testing.T) {
 	app := newApp(docStreams())
-	require.Len(t, app.Commands, 7)
+	require.Len(t, app.Commands, 8)
 	for _, c := range app.Commands {
 		t.Run(c.Name, func(t *testing.T) {
 			usage := map[string]string{}
@@ -259,6 +264,10 @@ func TestErrorsOnStderr(t *testing.T) {
 		{[]string{"register"}, "-f PATH is required"},
 		{[]string{"register", "-f", "x", "--bogus"}, "(see podecs register --help)"},
 		{[]string{"register", "-f", missing}, "missing.yaml: no such file or directory"},
+		{[]string{"verify"}, "-f PATH is required"},
+		{[]string{"verify", "-f", "x", "--bogus"}, "(see podecs verify --help)"},
+		{[]string{"verify", "-f", missing}, "missing.yaml: no such file or directory"},
+		{[]string{"verify", "-f", "testdata/fixtures/k8s/probes.yaml", "--format", "yaml"}, `--format: "yaml" is not text or json`},
 		{[]string{"export"}, "name what to export"},
 		{[]string{"export", "--bogus"}, "(see podecs export --help)"},
 		{[]string{"diff", "testdata/fixtures/diff/left"}, "give two paths"},
@@ -345,6 +354,10 @@ func TestExitCodes(t *testing.T) {
 		assert.Equal(t, exitBadInput, code)
 		assert.Empty(t, stdout)
 		assert.Contains(t, stderr, "podecs-no-such-cluster not found")
+		code, stdout, stderr = runWith(t, runOpts{}, append([]string{"verify", "-f", manifest, "--cluster", "podecs-no-such-cluster"}, aws...)...)
+		assert.Equal(t, exitBadInput, code, "verify: a check fails")
+		assert.Contains(t, stdout, "  fail ")
+		assert.Contains(t, stderr, "podecs: verify: ")
 		code, stdout, stderr = runWith(t, runOpts{}, append([]string{"export", "--cluster", "podecs-no-such-cluster", "--service", "none"}, aws...)...)
 		assert.Equal(t, exitBadInput, code)
 		assert.Empty(t, stdout)

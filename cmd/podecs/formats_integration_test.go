@@ -30,7 +30,7 @@ func TestCloudFormationCreateStackOnMoto(t *testing.T) {
 	t.Chdir("../..")
 	vpc := awsCLI(t, endpoint, "ec2", "create-vpc", "--cidr-block", "10.1.0.0/16")["Vpc"].(map[string]any)["VpcId"].(string)
 	run := time.Now().UnixNano() % 1e9
-	for _, fixture := range []string{"service-connect", "service-loadbalancer", "hpa", "statefulset-claims", "cronjob-schedule"} {
+	for _, fixture := range []string{"service-connect", "service-loadbalancer", "hpa", "statefulset-claims", "cronjob-schedule", "files"} {
 		t.Run(fixture, func(t *testing.T) {
 			dir := t.TempDir()
 			code, _, stderr := runCLI(t, "", formatArgs(t, "cloudformation", fixture, filepath.Join(dir, "cfn"))...)

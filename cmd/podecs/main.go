@@ -14,7 +14,7 @@ import (
 // Exit codes, the same for every command; exitCodes says what each means.
 const (
 	exitOK       = 0
-	exitFindings = 1 // convert --strict and a lossy or unsupported finding; diff: differences
+	exitFindings = 1 // convert --strict and a lossy or unsupported finding; diff: differences; verify: warnings
 	exitBadInput = 2 // a usage error, bad input, a document that cannot be converted, or a failed operation
 )
 
@@ -26,11 +26,12 @@ var exitCodes = []struct {
 }{
 	{exitOK, "success; `diff`: no differences"},
 	{exitFindings, "`convert --strict`: at least one lossy or unsupported finding (everything is still written); " +
-		"`diff`: the two sides differ"},
+		"`diff`: the two sides differ; `verify`: a check warns and none fails (`--strict`: also a resource not checked)"},
 	{exitBadInput, "a usage error (unknown command or flag, missing or extra argument, `--quiet` with `--verbose`); " +
 		"bad input (unreadable file, malformed YAML or JSON, bad `--config`, an `explain` PATH without a rule); " +
 		"a document that cannot be converted (`convert` still writes the others); " +
-		"a failed operation (an AWS API error or timeout in `register`, `export` or `diff --cluster`, " +
+		"a check of `verify` or `register` that fails (`register` then changes nothing); " +
+		"a failed operation (an AWS API error or timeout in `register`, `verify`, `export` or `diff --cluster`, " +
 		"`register --wait` giving up)"},
 }
 
@@ -119,6 +120,7 @@ func newApp(s streams) *cli.App {
 			convertCommand(s),
 			explainCommand(s),
 			registerCommand(s),
+			verifyCommand(s),
 			exportCommand(s),
 			diffCommand(s),
 			versionCommand(s),

@@ -38,6 +38,10 @@ type registerOptions struct {
 	Timeout time.Duration
 	// ScalingEndpointURL is the Application Auto Scaling endpoint (default: EndpointURL).
 	ScalingEndpointURL string
+	// SkipVerify registers without the checks of verify first.
+	SkipVerify bool
+	// verifyOnly: the inputs are read for podecs verify, which sends nothing.
+	verifyOnly bool
 }
 
 // awsFlags are the flags that select the account, region and endpoint, shared with export.
@@ -45,8 +49,8 @@ func awsFlags(region, profile, endpoint *string, timeout *time.Duration) []cli.F
 	return []cli.Flag{
 		&cli.StringFlag{Name: "region", Usage: "AWS `REGION` (default: AWS_REGION, the profile's region, else the region in --config)", Destination: region},
 		&cli.StringFlag{Name: "profile", Usage: "shared config `PROFILE` (default: AWS_PROFILE)", Destination: profile},
-		&cli.StringFlag{Name: "endpoint-url", Usage: "ECS endpoint `URL` (an emulator, a VPC endpoint; default: AWS_ENDPOINT_URL)", Destination: endpoint},
-		&cli.DurationFlag{Name: "timeout", Usage: "give up on the ECS API after `DURATION`", Value: 2 * time.Minute, Destination: timeout},
+		&cli.StringFlag{Name: "endpoint-url", Usage: "endpoint `URL` of every AWS API called (an emulator, a VPC endpoint; default: AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>)", Destination: endpoint},
+		&cli.DurationFlag{Name: "timeout", Usage: "give up on the AWS APIs after `DURATION`", Value: 2 * time.Minute, Destination: timeout},
 	}
 }
 
@@ -62,20 +66,23 @@ func registerCommand(s streams) *cli.Command {
 		&cli.BoolFlag{Name: "wait", Usage: "wait until the services are stable", Destination: &o.Wait},
 		&cli.DurationFlag{Name: "wait-timeout", Usage: "give up waiting after `DURATION`", Value: 10 * time.Minute, Destination: &o.WaitTimeout},
 		&cli.StringFlag{Name: "output", Usage: "text or json", Value: "text", Destination: &o.Output},
+		&cli.BoolFlag{Name: "skip-verify", Usage: "register even when a check of podecs verify fails (the checks are not made)", Destination: &o.SkipVerify},
 		&cli.StringFlag{Name: "scaling-endpoint-url", Usage: "Application Auto Scaling endpoint `URL` (default: --endpoint-url, as an emulator serves every API on one address)", Destination: &o.ScalingEndpointURL},
 	}
 	return &cli.Command{
 		Name:  "register",
 		Usage: "register task definitions and create or update services on ECS",
 		UsageText: "podecs register -f PATH [-f PATH ...] [--cluster NAME] [--launch-type FARGATE|EC2] [--config FILE]\n" +
-			"   [--region R] [--profile P] [--endpoint-url URL] [--dry-run] [--create-cluster] [--wait] [--output text|json] [-q|-v]",
+			"   [--region R] [--profile P] [--endpoint-url URL] [--dry-run] [--create-cluster] [--skip-verify] [--wait] [--output text|json] [-q|-v]",
 		Description: "Converts Kubernetes manifests as `podecs convert` does, or reads ECS JSON (the task definition\n" +
 			"and service documents convert writes), compares each task definition with the latest ACTIVE\n" +
 			"revision of its family and each service with the live one, and registers or updates only what\n" +
 			"differs. A service runs the revision registered or reused for its family. The scaling of a\n" +
 			"HorizontalPodAutoscaler (or an N.scaling.json) is registered with Application Auto Scaling after\n" +
 			"the services. RunTask inputs and schedules are written by convert, not run or created here.\n" +
-			"Running it again changes nothing. See docs/register.md for the IAM permissions it needs.",
+			"Running it again changes nothing. Before changing anything it makes the checks of `podecs verify`\n" +
+			"and stops when one fails (--skip-verify goes on); --dry-run shows them with the plan. See\n" +
+			"docs/register.md for the IAM permissions it needs.",
 		Flags: append(append(flags, awsFlags(&o.Region, &o.Profile, &o.EndpointURL, &o.Timeout)...), outputFlags()...),
 		Action: func(c *cli.Context) error {
 			m, err := outputModeOf(c, s)
@@ -96,24 +103,12 @@ func runRegister(o registerOptions, s streams) error {
 	if o.Output != "text" && o.Output != "json" {
 		return cli.Exit(fmt.Sprintf("--output: %q is not text or json", o.Output), exitBadInput)
 	}
-	if err := stdinOnce(o.ConfigFile, o.Files...); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(o.ConfigFile, o.LaunchType, s)
-	if err != nil {
-		return cli.Exit(err.Error(), exitBadInput)
-	}
-	if o.Cluster != "" {
-		cfg.Cluster = o.Cluster
-	}
-	if o.Region != "" {
-		cfg.Region = o.Region
-	}
-	desired, scaling, err := readDesired(o, cfg, s)
+	cfg, desired, scaling, err := desiredOf(o, s)
 	if err != nil {
 		return err
 	}
 	desired.CreateClusters = o.CreateCluster
+	s.Err = locked(s.Err) // the checks write --verbose lines concurrently
 
 	ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
 	defer cancel()
@@ -126,12 +121,18 @@ func runRegister(o registerOptions, s streams) error {
 	if err != nil {
 		return cli.Exit("cannot plan: "+planError(ctx, err, o, api.Options().Region), exitBadInput)
 	}
+	stop := preflight(ctx, o, cfg, client, desired, plan, s)
 	if o.DryRun {
 		splan, err := planScaling(ctx, o, cfg, s.Err, scaling)
 		if err != nil {
 			return err
 		}
-		return printSteps(s, o, append(plan, splan...), true)
+		if err := printSteps(s, o, append(plan, splan...), true); err != nil || stop == nil {
+			return err
+		}
+	}
+	if stop != nil {
+		return stop
 	}
 	if o.Verbose {
 		printPlan(s.Err, plan)
@@ -162,6 +163,26 @@ func runRegister(o registerOptions, s streams) error {
 	return nil
 }
 
+// desiredOf reads --config and the inputs as register and verify do: Kubernetes manifests are
+// converted, ECS JSON is taken as it is; --cluster and --region override the config.
+func desiredOf(o registerOptions, s streams) (convert.Config, ecsapi.Desired, []ecsapi.ScalingWant, error) {
+	if err := stdinOnce(o.ConfigFile, o.Files...); err != nil {
+		return convert.Config{}, ecsapi.Desired{}, nil, err
+	}
+	cfg, err := loadConfig(o.ConfigFile, o.LaunchType, s)
+	if err != nil {
+		return cfg, ecsapi.Desired{}, nil, cli.Exit(err.Error(), exitBadInput)
+	}
+	if o.Cluster != "" {
+		cfg.Cluster = o.Cluster
+	}
+	if o.Region != "" {
+		cfg.Region = o.Region
+	}
+	desired, scaling, err := readDesired(o, cfg, s)
+	return cfg, desired, scaling, err
+}
+
 // printPlan writes, for --verbose, what each object of the plan is about to get, e.g.
 // "plan: update service web (cluster prod): desiredCount".
 func printPlan(w io.Writer, plan []ecsapi.Step) {
@@ -179,7 +200,7 @@ func printPlan(w io.Writer, plan []ecsapi.Step) {
 }
 
 // readDesired reads every input: Kubernetes documents go through the converter, ECS documents are
-// taken as they are. Nothing is sent to ECS when any document cannot be read or converted.
+// taken as they are. Nothing is sent to AWS when any document cannot be read or converted.
 func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desired, []ecsapi.ScalingWant, error) {
 	var d ecsapi.Desired
 	var scaling []ecsapi.ScalingWant
@@ -210,7 +231,11 @@ func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desir
 			}
 			scaling = append(scaling, ecsapi.ScalingWant{Target: sc.ScalableTarget, Policies: sc.Policies})
 		case convert.FormatRunTask, convert.FormatSchedule, convert.FormatTargetGroup:
-			notes = append(notes, fmt.Sprintf("info: %s: %s", doc.DocRef, notRegistered(doc.Format)))
+			why := notRegistered(doc.Format)
+			if o.verifyOnly {
+				why = "not checked: verify checks task definitions and services and what they refer to"
+			}
+			notes = append(notes, fmt.Sprintf("info: %s: %s", doc.DocRef, why))
 		default:
 			errs = append(errs, &convert.DocError{Doc: doc.DocRef, Err: errors.New("neither a Kubernetes object nor ECS input")})
 		}
@@ -236,7 +261,7 @@ func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desir
 		fmt.Fprintln(s.Err, "error:", e)
 	}
 	if len(errs) > 0 {
-		return d, nil, cli.Exit(fmt.Sprintf("%d document(s) could not be read or converted; nothing was sent to ECS", len(errs)), exitBadInput)
+		return d, nil, cli.Exit(fmt.Sprintf("%d document(s) could not be read or converted; nothing was sent to AWS", len(errs)), exitBadInput)
 	}
 	var tds []*ecs.RegisterTaskDefinitionInput
 	var svcs []*ecs.CreateServiceInput
@@ -249,7 +274,7 @@ func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desir
 		if out.Scaling != nil {
 			outScaling = append(outScaling, ecsapi.ScalingWant{Target: out.Scaling.ScalableTarget, Policies: out.Scaling.Policies})
 		}
-		if !o.Quiet {
+		if !o.Quiet && !o.verifyOnly {
 			writtenOnly(s.Err, out)
 		}
 	}
@@ -265,7 +290,11 @@ func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desir
 		scaling = withCluster(scaling, o.Cluster)
 	}
 	if len(d.TaskDefinitions) == 0 && len(d.Services) == 0 && len(scaling) == 0 {
-		return d, nil, cli.Exit("nothing to register: the input holds no workload, task definition, service or scaling", exitBadInput)
+		what := "register"
+		if o.verifyOnly {
+			what = "verify"
+		}
+		return d, nil, cli.Exit("nothing to "+what+": the input holds no workload, task definition, service or scaling", exitBadInput)
 	}
 	return d, scaling, nil
 }

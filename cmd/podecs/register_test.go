@@ -35,15 +35,17 @@ func motoEnv(t *testing.T) string {
 	return endpoint
 }
 
-// registerFixture writes a config for cluster with a subnet and security group that exist in
-// moto, and returns its path.
+// registerFixture writes a config for cluster with a subnet, a security group and an execution
+// role that exist in moto (the role may write the logs of the tasks, whose groups they create),
+// and returns its path.
 func registerFixture(t *testing.T, endpoint, cluster string) string {
 	t.Helper()
 	vpc := awsCLI(t, endpoint, "ec2", "create-vpc", "--cidr-block", "10.2.0.0/16")["Vpc"].(map[string]any)["VpcId"].(string)
 	subnet := awsCLI(t, endpoint, "ec2", "create-subnet", "--vpc-id", vpc, "--cidr-block", "10.2.1.0/24")["Subnet"].(map[string]any)["SubnetId"].(string)
 	sg := awsCLI(t, endpoint, "ec2", "create-security-group", "--group-name", cluster, "--description", "podecs register test", "--vpc-id", vpc)["GroupId"].(string)
+	role := executionRole(t, endpoint, cluster, `{"Effect":"Allow","Action":["logs:CreateLogGroup","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}`)
 	path := filepath.Join(t.TempDir(), "config.yaml")
-	cfg := fmt.Sprintf("cluster: %s\nregion: us-east-1\nexecutionRoleArn: arn:aws:iam::123456789012:role/ecsTaskExecutionRole\nnetwork:\n  subnets: [%s]\n  securityGroups: [%s]\n", cluster, subnet, sg)
+	cfg := fmt.Sprintf("cluster: %s\nregion: us-east-1\nexecutionRoleArn: %s\nnetwork:\n  subnets: [%s]\n  securityGroups: [%s]\nlogging:\n  createGroup: true\n", cluster, role, subnet, sg)
 	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o644))
 	return path
 }
@@ -228,7 +230,8 @@ func TestRegister(t *testing.T) {
 		assert.Empty(t, out)
 		withMissingSubnet(t, filepath.Join(dir, "reg-bad.service.json"))
 
-		code, out, errOut = runCLI(t, "", "register", "-f", dir, "-f", v2, "--config", cfg, "--region", "us-east-1", "--endpoint-url", endpoint)
+		// --skip-verify: the missing subnet would stop register before CreateService is called.
+		code, out, errOut = runCLI(t, "", "register", "-f", dir, "-f", v2, "--config", cfg, "--region", "us-east-1", "--endpoint-url", endpoint, "--skip-verify")
 		assertNoSecrets(t, out, errOut)
 		assert.Equal(t, exitBadInput, code)
 		assert.Contains(t, out, "registered  taskdef  reg-bad          arn:aws:ecs:us-east-1:123456789012:task-definition/reg-bad:1\n")

@@ -119,3 +119,25 @@ func start() (string, *exec.Cmd, error) {
 	_ = c.Wait()
 	return "", nil, fmt.Errorf("moto_server did not answer on %s within 20s", url)
 }
+
+// StartPrivate starts a moto server of the test's own, which the test may stop at any moment
+// (stop is idempotent and also runs at the end of the test).
+func StartPrivate(t testing.TB) (endpoint string, stop func()) {
+	t.Helper()
+	if _, err := exec.LookPath("moto_server"); err != nil {
+		unavailable(t, "moto_server not found on PATH (install moto[server]; `make test` checks it)")
+	}
+	e, c, err := start()
+	if err != nil {
+		unavailable(t, err.Error())
+	}
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			_ = c.Process.Kill()
+			_ = c.Wait()
+		})
+	}
+	t.Cleanup(stop)
+	return e, stop
+}
