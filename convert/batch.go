@@ -33,6 +33,9 @@ type BatchOptions struct {
 	Jobs int
 	// Spool keeps the workload documents between the two passes (nil: in memory).
 	Spool Spool
+	// Check, if set, sees every document read in the first pass; an error stops the batch before
+	// anything is converted (the CLI refuses an output format that does not apply to a document).
+	Check func(Document) error
 }
 
 // Item is what a batch gives for one document, or for the ECS → Kubernetes conversions, which
@@ -217,6 +220,8 @@ func (b *batch) indexEvents(evs []docEvent, sw *spoolWriter) error {
 		case e.err != nil:
 			ref = e.err.Doc
 			b.c.AddError(e.err)
+		case b.o.Check != nil && b.o.Check(e.doc) != nil:
+			return b.o.Check(e.doc)
 		case isWorkload(e.doc):
 			b.c.ix.addWorkloadDoc(e.doc)
 			if err := sw.put(&e.doc); err != nil {

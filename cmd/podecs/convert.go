@@ -19,6 +19,7 @@ import (
 
 	"github.com/podecs/podecs/convert"
 	"github.com/podecs/podecs/mapping"
+	"github.com/podecs/podecs/render"
 )
 
 // convertOptions are the flags of `podecs convert`.
@@ -43,6 +44,9 @@ type convertOptions struct {
 	Kind string
 	// ExternalSecrets adds ExternalSecret objects for the Secrets that ECS secrets become.
 	ExternalSecrets bool
+	// Format is the output format (api, terraform, cloudformation, helm, kustomize);
+	// OutputFormat yaml or json for the CloudFormation template.
+	Format, OutputFormat string
 	// isTTY decides whether standard error gets a progress bar; progressDelay is how long a run
 	// goes before the bar appears. Tests set both.
 	isTTY         func(io.Writer) bool
@@ -58,7 +62,7 @@ func convertCommand(s streams) *cli.Command {
 	return &cli.Command{
 		Name:      "convert",
 		Usage:     "convert Kubernetes manifests to ECS task definitions and services, and back",
-		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--launch-type FARGATE|EC2] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE] [-j N] [-q|-v] [--parameter KEY=VALUE ...] [--region REGION] [--var NAME=VALUE ...] [--var-file FILE ...]",
+		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--format api|terraform|cloudformation|helm|kustomize] [--launch-type FARGATE|EC2] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE] [-j N] [-q|-v] [--parameter KEY=VALUE ...] [--region REGION] [--var NAME=VALUE ...] [--var-file FILE ...]",
 		Description: "PATH is a file, a directory (read recursively: .yaml, .yml, .json, .jsonnet, .tf) or - for\n" +
 			"standard input; --config - reads the config from standard input instead. With -o DIR each\n" +
 			"Kubernetes workload N writes:\n" +
@@ -86,7 +90,14 @@ func convertCommand(s streams) *cli.Command {
 			"each with a warning.\n" +
 			"A batch (several files, a directory or standard input) is read once to index the objects\n" +
 			"workloads refer to, then converted on -j workers; outputs and findings keep the input order.\n" +
-			"On a terminal a progress bar shows on standard error, and a batch ends with a summary.",
+			"On a terminal a progress bar shows on standard error, and a batch ends with a summary.\n" +
+			"--format writes what teams deploy instead of the API's JSON (files for the whole run, written at the end):\n" +
+			"  terraform       Kubernetes input: DIR/main.tf, variables.tf, outputs.tf (needs -o)\n" +
+			"  cloudformation  Kubernetes input: DIR/template.yaml (template.json with --output-format json),\n" +
+			"                  or the template on standard output\n" +
+			"  helm            ECS input: a chart, DIR/Chart.yaml, values.yaml, templates/N.yaml (needs -o)\n" +
+			"  kustomize       ECS input: a base, DIR/kustomization.yaml and DIR/N.yaml (needs -o)\n" +
+			"A document the format does not apply to (ECS input with terraform, say) is a usage error.",
 		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "input file, directory, or - for stdin (repeatable)"},
 			&cli.StringFlag{Name: "output-dir", Aliases: []string{"o"}, Usage: "write one file per object into `DIR` instead of standard output", Destination: &o.OutDir},
@@ -102,6 +113,8 @@ func convertCommand(s streams) *cli.Command {
 			&cli.StringFlag{Name: "kind", Usage: "what an ECS task definition without a service becomes: pod or deployment", Value: convert.KindPod, Destination: &o.Kind},
 			&cli.BoolFlag{Name: "external-secrets", Usage: "with ECS input, add External Secrets Operator ExternalSecrets that fill the Secrets from AWS", Destination: &o.ExternalSecrets},
 			&cli.StringFlag{Name: "region", Usage: "CloudFormation: the `REGION` of AWS::Region (default: from --config, else AWS_REGION)", Destination: &o.Region},
+			&cli.StringFlag{Name: "format", Usage: "output `FORMAT`: api (the ECS API's JSON, or plain manifests), terraform, cloudformation, helm or kustomize", Value: string(render.API), Destination: &o.Format},
+			&cli.StringFlag{Name: "output-format", Usage: "the CloudFormation template as yaml or json", Value: "yaml", Destination: &o.OutputFormat},
 		}, append(sourceFlags(), outputFlags()...)...),
 		Action: func(c *cli.Context) error {
 			m, err := outputModeOf(c, s)
@@ -137,6 +150,10 @@ func runConvert(o convertOptions, s streams) (err error) {
 	if o.Jobs < 0 {
 		return cli.Exit(fmt.Sprintf("--jobs: %d is negative", o.Jobs), exitBadInput)
 	}
+	format, err := checkFormat(o)
+	if err != nil {
+		return cli.Exit(err.Error(), exitBadInput)
+	}
 	stop, err := startProfiles(o.CPUProfile, o.MemProfile)
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
@@ -163,6 +180,7 @@ func runConvert(o convertOptions, s streams) (err error) {
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
 	}
+	r.collector = render.NewCollector(format, render.Options{Config: cfg, JSON: strings.EqualFold(o.OutputFormat, "json"), Name: filepath.Base(filepath.Clean(o.OutDir))})
 	defer r.close()
 	spool, err := newFileSpool()
 	if err != nil {
@@ -175,6 +193,9 @@ func runConvert(o convertOptions, s streams) (err error) {
 		MaxInputBytes: o.MaxInputBytes,
 		Jobs:          o.Jobs,
 		Spool:         spool,
+	}
+	if format != render.API {
+		bo.Check = format.Check
 	}
 	if err := convert.Batch(inputs, bo, convert.BatchHandler{Item: r.item, Progress: r.progress}); err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
@@ -189,6 +210,30 @@ func runConvert(o convertOptions, s streams) (err error) {
 		return cli.Exit("--strict: lossy or unsupported fields found", exitFindings)
 	}
 	return nil
+}
+
+// checkFormat checks --format and --output-format against each other and -o.
+func checkFormat(o convertOptions) (render.Format, error) {
+	if o.Format == "" {
+		o.Format = string(render.API)
+	}
+	if o.OutputFormat == "" {
+		o.OutputFormat = "yaml"
+	}
+	f, err := render.ParseFormat(o.Format)
+	if err != nil {
+		return "", fmt.Errorf("--format: %w", err)
+	}
+	switch of := strings.ToLower(o.OutputFormat); {
+	case of != "yaml" && of != "json":
+		return "", fmt.Errorf("--output-format: %q is not yaml or json", o.OutputFormat)
+	case of == "json" && f != render.CloudFormation:
+		return "", fmt.Errorf("--output-format json applies to --format cloudformation only")
+	}
+	if f.NeedsDir() && o.OutDir == "" {
+		return "", fmt.Errorf("--format %s writes several files: give the directory with -o DIR", f)
+	}
+	return f, nil
 }
 
 // loadConfig reads --config (- for standard input) and applies the flags and environment that
@@ -246,9 +291,22 @@ func printFindings(w io.Writer, fs []convert.Finding, quiet bool) {
 }
 
 func writeAtomic(path string, data []byte) error {
+	tmp, err := writeTemp(path, data)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeTemp writes data to a temporary file next to path and returns its name.
+func writeTemp(path string, data []byte) (string, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	_, werr := tmp.Write(data)
 	if werr == nil {
@@ -257,14 +315,11 @@ func writeAtomic(path string, data []byte) error {
 	if cerr := tmp.Close(); werr == nil {
 		werr = cerr
 	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
 	if werr != nil {
 		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, werr)
+		return "", fmt.Errorf("write %s: %w", path, werr)
 	}
-	return nil
+	return tmp.Name(), nil
 }
 
 // reportEntry is one finding in the --report JSON.
@@ -332,6 +387,9 @@ type convertRun struct {
 	sum     *summary
 	rep     *reportWriter
 	isBatch bool
+	// collector renders the whole run for the formats other than api; its files are written
+	// at the end.
+	collector render.Collector
 	// stdoutDocs counts the documents written to standard output.
 	stdoutDocs int
 }
@@ -374,6 +432,13 @@ func prepareOutDir(dir string) error {
 
 // item prints the findings and errors of one item and writes its files.
 func (r *convertRun) item(it convert.Item) error {
+	if r.collector != nil && (it.Output != nil || it.Manifest != nil) && len(it.Errors) == 0 {
+		// A workload the format cannot write is a document that cannot be converted.
+		if err := r.collector.Add(it); err != nil {
+			it.Errors = append(it.Errors, &convert.DocError{Doc: it.Doc, Err: err})
+			it.Output, it.Manifest = nil, nil
+		}
+	}
 	for _, f := range it.Findings {
 		if !r.o.Quiet || f.Level == mapping.Error {
 			r.bar.clear()
@@ -388,6 +453,9 @@ func (r *convertRun) item(it convert.Item) error {
 		r.rep.add(errorEntry(e))
 	}
 	r.sum.add(it)
+	if r.collector != nil {
+		return nil
+	}
 	for _, f := range it.Files {
 		if err := r.writeFile(f); err != nil {
 			return err
@@ -510,6 +578,9 @@ func (r *convertRun) progress(p convert.Progress) {
 // finish waits for the files, prints the summary of a batch and completes the report.
 func (r *convertRun) finish() error {
 	r.bar.clear()
+	if err := r.writeCollected(); err != nil {
+		return err
+	}
 	if err := r.files.wait(); err != nil {
 		return err
 	}
@@ -528,6 +599,56 @@ func (r *convertRun) finish() error {
 		r.rep = nil
 		return err
 	}
+	return nil
+}
+
+// writeCollected renders the run in the collector's format and writes its files: all of them or,
+// when one cannot be written, none (each goes to a temporary file first, renamed into place once
+// every file is written). Without -o the one file goes to standard output.
+func (r *convertRun) writeCollected() error {
+	if r.collector == nil {
+		return nil
+	}
+	files, err := r.collector.Files()
+	if err != nil {
+		return err
+	}
+	if r.files == nil {
+		for _, f := range files {
+			if err := r.writeFile(f); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var tmps []string
+	defer func() {
+		for _, t := range tmps {
+			_ = os.Remove(t)
+		}
+	}()
+	for _, f := range files {
+		path := filepath.Join(r.o.OutDir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		tmp, err := writeTemp(path, f.Data)
+		if err != nil {
+			return err
+		}
+		tmps = append(tmps, tmp)
+	}
+	for i, f := range files {
+		path := filepath.Join(r.o.OutDir, filepath.FromSlash(f.Name))
+		if err := os.Rename(tmps[i], path); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		r.files.written.Add(1)
+		if r.o.Verbose {
+			fmt.Fprintf(r.errw, "wrote %s\n", path)
+		}
+	}
+	tmps = nil
 	return nil
 }
 
