@@ -17,6 +17,10 @@ type Input struct {
 	Size int64
 	// Open opens it. A batch opens and reads each input once, in order.
 	Open func() (io.ReadCloser, error)
+	// Read, when set, gives the input's documents itself instead of Open: a Terraform module, an
+	// ecspresso project, a Jsonnet file (ReadTerraform, ReadEcspresso, ReadJsonnet). An error it
+	// returns is reported as the input's and the batch goes on.
+	Read func(fn func(Document), onErr func(*DocError)) error
 }
 
 // BatchOptions control a batch conversion.
@@ -29,6 +33,9 @@ type BatchOptions struct {
 	Jobs int
 	// Spool keeps the workload documents between the two passes (nil: in memory).
 	Spool Spool
+	// Check, if set, sees every document read in the first pass; an error stops the batch before
+	// anything is converted (the CLI refuses an output format that does not apply to a document).
+	Check func(Document) error
 }
 
 // Item is what a batch gives for one document, or for the ECS → Kubernetes conversions, which
@@ -149,6 +156,19 @@ func (b *batch) index(inputs []Input, sw *spoolWriter) error {
 
 // split cuts one input into documents and sends them; it stops early when send says so.
 func (b *batch) split(in Input, send func(rawDoc, int64) bool) error {
+	if in.Read != nil {
+		var evs []docEvent
+		err := in.Read(func(d Document) { evs = append(evs, docEvent{doc: d}) }, func(e *DocError) { evs = append(evs, docEvent{err: e}) })
+		if err != nil {
+			evs = append(evs, docEvent{err: &DocError{Doc: DocRef{Source: in.Name}, Err: err}})
+		}
+		for _, e := range evs {
+			if !send(rawDoc{events: []docEvent{e}}, int64(len(e.doc.JSON))) {
+				return nil
+			}
+		}
+		return nil
+	}
 	rc, err := in.Open()
 	if err != nil {
 		return err
@@ -171,11 +191,14 @@ func (b *batch) split(in Input, send func(rawDoc, int64) bool) error {
 
 // decode turns one document into the documents it holds (several for a List) and its errors.
 func (b *batch) decode(d rawDoc) []docEvent {
+	if d.events != nil {
+		return d.events
+	}
 	if d.raw == nil {
 		return []docEvent{{err: &DocError{Doc: d.ref, Err: fmt.Errorf("document is %d bytes, over the limit of %d (see --max-document-size)", d.size, docLimit(b.o.Read))}}}
 	}
 	var evs []docEvent
-	decodeDocument(d.raw, d.ref, func(doc Document) { evs = append(evs, docEvent{doc: doc}) },
+	decodeDocument(d.raw, d.ref, &b.o.Read.Sources, func(doc Document) { evs = append(evs, docEvent{doc: doc}) },
 		func(e *DocError) { evs = append(evs, docEvent{err: e}) })
 	return evs
 }
@@ -197,6 +220,8 @@ func (b *batch) indexEvents(evs []docEvent, sw *spoolWriter) error {
 		case e.err != nil:
 			ref = e.err.Doc
 			b.c.AddError(e.err)
+		case b.o.Check != nil && b.o.Check(e.doc) != nil:
+			return b.o.Check(e.doc)
 		case isWorkload(e.doc):
 			b.c.ix.addWorkloadDoc(e.doc)
 			if err := sw.put(&e.doc); err != nil {

@@ -22,6 +22,8 @@ type rawDoc struct {
 	ref  DocRef
 	raw  []byte
 	size int
+	// events are the documents of an input that reads itself (Input.Read).
+	events []docEvent
 }
 
 // docSplitter cuts a stream into documents exactly as ReadDocuments does (the same separators,

@@ -138,6 +138,10 @@ func (c *Converter) Add(doc Document) {
 	case FormatSchedule, FormatScaling, FormatRunTask, FormatTargetGroup:
 		c.addECSExtra(doc)
 	default:
+		if len(doc.Findings) > 0 { // what a source reader says about a part it gives no document for
+			c.findings(doc.DocRef, doc.Findings)
+			return
+		}
 		c.finding(doc.DocRef, "", mapping.Info, fmt.Sprintf("%s input is not converted to ECS; skipped", doc.Format))
 	}
 }

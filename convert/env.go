@@ -270,7 +270,26 @@ func (pc *podConverter) secretARN(name, key, p string) string {
 		return arn
 	}
 	pc.add(p, mapping.Lossy, "no ARN for Secret %q in --config (secrets); a placeholder ARN is written — replace it before registering", name)
-	return fmt.Sprintf("arn:aws:secretsmanager:REGION:ACCOUNT_ID:secret:%s:%s::", name, key)
+	return placeholderSecretARN(name, key)
+}
+
+// secretPlaceholderPrefix starts the ARN written for a Secret key that --config does not map.
+const secretPlaceholderPrefix = "arn:aws:secretsmanager:" + placeholderRegion + ":" + placeholderAccount + ":secret:"
+
+func placeholderSecretARN(name, key string) string {
+	return secretPlaceholderPrefix + name + ":" + key + "::"
+}
+
+// SecretPlaceholder reports whether arn is the placeholder written for key of the Kubernetes
+// Secret name when --config maps no ARN to it (arn:aws:secretsmanager:REGION:ACCOUNT_ID:secret:
+// NAME:KEY::). Renderers that can leave the ARN to a variable use it.
+func SecretPlaceholder(arn string) (name, key string, ok bool) {
+	rest, ok := strings.CutPrefix(arn, secretPlaceholderPrefix)
+	if !ok || !strings.HasSuffix(rest, "::") {
+		return "", "", false
+	}
+	name, key, ok = strings.Cut(strings.TrimSuffix(rest, "::"), ":")
+	return name, key, ok && name != "" && key != "" && !strings.Contains(key, ":")
 }
 
 func contains(list []string, s string) bool {

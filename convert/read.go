@@ -12,6 +12,8 @@ import (
 
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/podecs/podecs/mapping"
 )
 
 // Format says what a document is.
@@ -57,20 +59,28 @@ func (f Format) String() string {
 }
 
 // DocRef names one document of the input: the file, its 1-based position in the file, the item
-// within a kind: List, and its kind and name once known.
+// within a kind: List, and its kind and name once known. Resource names the resource of a
+// CloudFormation template or Terraform module the document was read from ("Resources.WebTask",
+// "aws_ecs_task_definition.web"); Index is then its position among the resources read.
 type DocRef struct {
-	Source string `json:"file"`
-	Index  int    `json:"document"`
-	Item   int    `json:"item,omitempty"`
-	Kind   string `json:"kind,omitempty"`
-	Name   string `json:"name,omitempty"`
+	Source   string `json:"file"`
+	Index    int    `json:"document"`
+	Item     int    `json:"item,omitempty"`
+	Resource string `json:"resource,omitempty"`
+	Kind     string `json:"kind,omitempty"`
+	Name     string `json:"name,omitempty"`
 }
 
-// String renders the reference as "app.yaml: doc 2 Deployment/web".
+// String renders the reference as "app.yaml: doc 2 Deployment/web", or for a resource of a
+// template or module "main.tf: aws_ecs_task_definition.web TaskDefinition/web".
 func (r DocRef) String() string {
 	var b strings.Builder
 	b.WriteString(r.Source)
-	fmt.Fprintf(&b, ": doc %d", r.Index)
+	if r.Resource != "" {
+		fmt.Fprintf(&b, ": %s", r.Resource)
+	} else if r.Index > 0 { // 0: the file as a whole
+		fmt.Fprintf(&b, ": doc %d", r.Index)
+	}
 	if r.Item > 0 {
 		fmt.Fprintf(&b, " item %d", r.Item)
 	}
@@ -88,6 +98,9 @@ type Document struct {
 	Namespace  string
 	// JSON is the document converted to JSON.
 	JSON []byte
+	// Findings are what the reader of a source found in making the document (members it ignored,
+	// values it could not resolve), with paths relative to the document.
+	Findings mapping.Findings
 }
 
 // DocError is an error about one document, with the field path when known.
@@ -110,6 +123,8 @@ func (e *DocError) Unwrap() error { return e.Err }
 type ReadOptions struct {
 	// MaxDocumentBytes is the largest document accepted (0: DefaultMaxDocumentBytes).
 	MaxDocumentBytes int
+	// Sources resolve what CloudFormation templates in the stream refer to.
+	Sources SourceOptions
 }
 
 // DefaultMaxDocumentBytes is generous: the largest real manifests are a few MiB.
@@ -138,7 +153,7 @@ func ReadDocuments(r io.Reader, source string, opts ReadOptions, fn func(Documen
 		if len(raw) > limit {
 			onErr(&DocError{Doc: ref, Err: fmt.Errorf("document is %d bytes, over the limit of %d (see --max-document-size)", len(raw), limit)})
 		} else if !isBlankYAML(raw) {
-			decodeDocument(raw, ref, fn, onErr)
+			decodeDocument(raw, ref, &opts.Sources, fn, onErr)
 		} else {
 			index-- // a stray separator or comment-only block is not a document
 		}
@@ -160,9 +175,12 @@ func isBlankYAML(b []byte) bool {
 	return true
 }
 
-func decodeDocument(raw []byte, ref DocRef, fn func(Document), onErr func(*DocError)) {
+func decodeDocument(raw []byte, ref DocRef, so *SourceOptions, fn func(Document), onErr func(*DocError)) {
 	if !utf8.Valid(raw) {
 		onErr(&DocError{Doc: ref, Err: errors.New("not UTF-8 text (binary data?)")})
+		return
+	}
+	if mightBeCloudFormation(raw) && readCloudFormation(raw, ref, so, fn, onErr) {
 		return
 	}
 	js, err := toJSON(raw)

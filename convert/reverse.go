@@ -96,9 +96,24 @@ type ecsInputService struct {
 }
 
 // decodeECS reads an ECS document strictly (an unknown member is an error naming its path): a
-// RegisterTaskDefinition input, a describe-task-definition output, a CreateService input, or a
-// create-service / describe-services output.
+// RegisterTaskDefinition input, a describe-task-definition output or the bare TaskDefinition
+// object of one, a CreateService input, a create-service / describe-services output or the bare
+// Service object of one. The findings a source reader left on the document go with the first
+// object read from it.
 func decodeECS(doc Document) ([]ecsInputTD, []ecsInputService, error) {
+	tds, svcs, err := decodeECSObjects(doc)
+	if err != nil || len(doc.Findings) == 0 {
+		return tds, svcs, err
+	}
+	if len(tds) > 0 {
+		tds[0].fs = append(append(mapping.Findings{}, doc.Findings...), tds[0].fs...)
+	} else if len(svcs) > 0 {
+		svcs[0].fs = append(append(mapping.Findings{}, doc.Findings...), svcs[0].fs...)
+	}
+	return tds, svcs, nil
+}
+
+func decodeECSObjects(doc Document) ([]ecsInputTD, []ecsInputService, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(doc.JSON, &top); err != nil {
 		return nil, nil, err
@@ -106,12 +121,13 @@ func decodeECS(doc Document) ([]ecsInputTD, []ecsInputService, error) {
 	ref := doc.DocRef
 	switch {
 	case doc.Format == FormatTaskDefinition && top["containerDefinitions"] != nil:
-		td := &ecs.RegisterTaskDefinitionInput{}
-		if err := ecsjson.Unmarshal(doc.JSON, td); err != nil {
-			return nil, nil, ecsFieldError(err)
+		d, err := decodeTaskDefinitionObject(doc.JSON)
+		if err != nil {
+			return nil, nil, err
 		}
-		ref.Kind, ref.Name = "TaskDefinition", aws.ToString(td.Family)
-		return []ecsInputTD{{doc: ref, td: td}}, nil, nil
+		d.doc = ref
+		d.doc.Kind, d.doc.Name = "TaskDefinition", aws.ToString(d.td.Family)
+		return []ecsInputTD{d}, nil, nil
 	case doc.Format == FormatTaskDefinition:
 		var out ecs.DescribeTaskDefinitionOutput
 		if err := ecsjson.Unmarshal(doc.JSON, &out); err != nil {
@@ -120,7 +136,7 @@ func decodeECS(doc Document) ([]ecsInputTD, []ecsInputService, error) {
 		if out.TaskDefinition == nil {
 			return nil, nil, &DocError{Path: "taskDefinition", Err: errors.New("missing")}
 		}
-		d, err := fromDescribedTaskDefinition(out.TaskDefinition, out.Tags)
+		d, err := fromDescribedTaskDefinition(out.TaskDefinition, out.Tags, "taskDefinition")
 		if err != nil {
 			return nil, nil, err
 		}
@@ -162,17 +178,84 @@ func decodeECS(doc Document) ([]ecsInputTD, []ecsInputService, error) {
 		s.doc.Kind, s.doc.Name = "Service", aws.ToString(s.svc.ServiceName)
 		return nil, []ecsInputService{s}, nil
 	default:
-		svc := &ecs.CreateServiceInput{}
-		if err := ecsjson.Unmarshal(doc.JSON, svc); err != nil {
-			return nil, nil, ecsFieldError(err)
+		s, err := decodeServiceObject(doc.JSON)
+		if err != nil {
+			return nil, nil, err
 		}
-		ref.Kind, ref.Name = "Service", aws.ToString(svc.ServiceName)
-		return nil, []ecsInputService{{doc: ref, svc: svc}}, nil
+		s.doc = ref
+		s.doc.Kind, s.doc.Name = "Service", aws.ToString(s.svc.ServiceName)
+		return nil, []ecsInputService{s}, nil
 	}
+}
+
+// decodeTaskDefinitionObject reads a RegisterTaskDefinition input or, when it has members only
+// ECS sets (taskDefinitionArn, revision, status, registeredAt, …), the bare TaskDefinition object
+// the console shows and describe-task-definition --query taskDefinition prints.
+func decodeTaskDefinitionObject(js []byte) (ecsInputTD, error) {
+	td := &ecs.RegisterTaskDefinitionInput{}
+	unknown, err := ecsjson.UnmarshalWith(js, td, ecsjson.Options{AllowUnknown: true})
+	if err != nil || len(unknown) == 0 {
+		return ecsInputTD{td: td}, ecsFieldError(err)
+	}
+	var described types.TaskDefinition
+	if ecsjson.Unmarshal(js, &described) != nil {
+		return ecsInputTD{}, ecsFieldError(ecsjson.Unmarshal(js, td))
+	}
+	return fromDescribedTaskDefinition(&described, nil, "")
+}
+
+// decodeServiceObject reads a CreateService input or, when it has members only ECS sets
+// (serviceArn, status, events, deployments, runningCount, …), the bare Service object of a
+// describe-services output.
+func decodeServiceObject(js []byte) (ecsInputService, error) {
+	svc := &ecs.CreateServiceInput{}
+	unknown, err := ecsjson.UnmarshalWith(js, svc, ecsjson.Options{AllowUnknown: true})
+	if err != nil || len(unknown) == 0 {
+		return ecsInputService{svc: svc}, ecsFieldError(err)
+	}
+	var described types.Service
+	if ecsjson.Unmarshal(js, &described) != nil {
+		return ecsInputService{}, ecsFieldError(ecsjson.Unmarshal(js, svc))
+	}
+	return fromDescribedService(&described, "")
+}
+
+// ECSInput is an ECS task definition or service read from a document, as the register input.
+type ECSInput struct {
+	Doc DocRef
+	// Path is where the object sits in its document: "", "taskDefinition", "services[0]".
+	Path           string
+	TaskDefinition *ecs.RegisterTaskDefinitionInput
+	Service        *ecs.CreateServiceInput
+	// ARN and Revision are those of a described task definition.
+	ARN      string
+	Revision int32
+	// Findings are what reading it found: read-only members ignored, unresolved values.
+	Findings mapping.Findings
+}
+
+// DecodeECS reads the task definitions and services of an ECS document (FormatTaskDefinition or
+// FormatService) in any of the forms convert takes; errors are *DocError values.
+func DecodeECS(doc Document) ([]ECSInput, error) {
+	tds, svcs, err := decodeECS(doc)
+	if err != nil {
+		return nil, docErr(doc.DocRef, err)
+	}
+	var out []ECSInput
+	for _, d := range tds {
+		out = append(out, ECSInput{Doc: d.doc, Path: d.path, TaskDefinition: d.td, ARN: d.arn, Revision: d.revision, Findings: d.fs})
+	}
+	for _, s := range svcs {
+		out = append(out, ECSInput{Doc: s.doc, Path: s.path, Service: s.svc, Findings: s.fs})
+	}
+	return out, nil
 }
 
 // ecsFieldError turns an ecsjson error into a DocError carrying the field path.
 func ecsFieldError(err error) error {
+	if err == nil {
+		return nil
+	}
 	var fe *ecsjson.FieldError
 	if errors.As(err, &fe) {
 		return &DocError{Path: fe.Path, Err: errors.New(fe.Msg)}
@@ -183,15 +266,15 @@ func ecsFieldError(err error) error {
 // fromDescribedTaskDefinition turns the taskDefinition of a describe output into the register
 // input: the members both share are copied, the read-only ones (ARN, revision, status, …) are
 // reported once.
-func fromDescribedTaskDefinition(td *types.TaskDefinition, tags []types.Tag) (ecsInputTD, error) {
-	d := ecsInputTD{path: "taskDefinition", td: &ecs.RegisterTaskDefinitionInput{}, arn: aws.ToString(td.TaskDefinitionArn), revision: td.Revision}
+func fromDescribedTaskDefinition(td *types.TaskDefinition, tags []types.Tag, path string) (ecsInputTD, error) {
+	d := ecsInputTD{path: path, td: &ecs.RegisterTaskDefinitionInput{}, arn: aws.ToString(td.TaskDefinitionArn), revision: td.Revision}
 	ignored, err := copyMembers(td, d.td)
 	if err != nil {
 		return d, err
 	}
 	d.td.Tags = tags
 	if len(ignored) > 0 {
-		d.fs.Add("taskDefinition", mapping.Info, "read-only fields set by ECS ignored: %s", strings.Join(ignored, ", "))
+		d.fs.Add(path, mapping.Info, "read-only fields set by ECS ignored: %s", strings.Join(ignored, ", "))
 	}
 	return d, nil
 }

@@ -1,7 +1,6 @@
 package diff
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -165,82 +164,20 @@ func parseTaskDefRef(s string) (family string, revision int32) {
 	return family, revision
 }
 
-// addECS decodes an ECS document strictly: a RegisterTaskDefinition input, a
-// describe-task-definition output, a CreateService input, a create-service output or a
-// describe-services output.
+// addECS decodes an ECS document strictly, in any form convert takes: a RegisterTaskDefinition
+// input, a describe-task-definition output or its bare TaskDefinition object, a CreateService
+// input, a create-service or describe-services output or a bare Service object.
 func (l *Loader) addECS(doc convert.Document) error {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(doc.JSON, &top); err != nil {
-		return &convert.DocError{Doc: doc.DocRef, Err: err}
+	ins, err := convert.DecodeECS(doc)
+	if err != nil {
+		return err
 	}
-	ref := doc.DocRef
-	decode := func(v any) error {
-		if err := ecsjson.Unmarshal(doc.JSON, v); err != nil {
-			var fe *ecsjson.FieldError
-			if errors.As(err, &fe) {
-				return &convert.DocError{Doc: ref, Path: fe.Path, Err: errors.New(fe.Msg)}
-			}
-			return &convert.DocError{Doc: ref, Err: err}
+	for _, in := range ins {
+		if in.TaskDefinition != nil {
+			l.tds = append(l.tds, &ecsTaskDef{doc: in.Doc, td: in.TaskDefinition, arn: in.ARN, revision: in.Revision})
+		} else {
+			l.svcs = append(l.svcs, &ecsService{doc: in.Doc, svc: in.Service})
 		}
-		return nil
-	}
-	switch {
-	case doc.Format == convert.FormatTaskDefinition && top["containerDefinitions"] != nil:
-		td := &ecs.RegisterTaskDefinitionInput{}
-		if err := decode(td); err != nil {
-			return err
-		}
-		ref.Kind, ref.Name = "TaskDefinition", aws.ToString(td.Family)
-		l.tds = append(l.tds, &ecsTaskDef{doc: ref, td: td})
-	case doc.Format == convert.FormatTaskDefinition:
-		var out ecs.DescribeTaskDefinitionOutput
-		if err := decode(&out); err != nil {
-			return err
-		}
-		if out.TaskDefinition == nil {
-			return &convert.DocError{Doc: ref, Path: "taskDefinition", Err: errors.New("missing")}
-		}
-		td, err := taskDefinitionFromDescribe(out.TaskDefinition, out.Tags)
-		if err != nil {
-			return &convert.DocError{Doc: ref, Path: "taskDefinition", Err: err}
-		}
-		ref.Kind, ref.Name = "TaskDefinition", aws.ToString(td.Family)
-		l.tds = append(l.tds, &ecsTaskDef{doc: ref, td: td, arn: aws.ToString(out.TaskDefinition.TaskDefinitionArn), revision: out.TaskDefinition.Revision})
-	case top["services"] != nil:
-		var out ecs.DescribeServicesOutput
-		if err := decode(&out); err != nil {
-			return err
-		}
-		for i := range out.Services {
-			svc, err := serviceFromDescribe(&out.Services[i])
-			if err != nil {
-				return &convert.DocError{Doc: ref, Path: mapping.Index("services", i), Err: err}
-			}
-			r := ref
-			r.Kind, r.Name = "Service", aws.ToString(svc.ServiceName)
-			l.svcs = append(l.svcs, &ecsService{doc: r, svc: svc})
-		}
-	case top["service"] != nil:
-		var out ecs.CreateServiceOutput
-		if err := decode(&out); err != nil {
-			return err
-		}
-		if out.Service == nil {
-			return &convert.DocError{Doc: ref, Path: "service", Err: errors.New("missing")}
-		}
-		svc, err := serviceFromDescribe(out.Service)
-		if err != nil {
-			return &convert.DocError{Doc: ref, Path: "service", Err: err}
-		}
-		ref.Kind, ref.Name = "Service", aws.ToString(svc.ServiceName)
-		l.svcs = append(l.svcs, &ecsService{doc: ref, svc: svc})
-	default:
-		svc := &ecs.CreateServiceInput{}
-		if err := decode(svc); err != nil {
-			return err
-		}
-		ref.Kind, ref.Name = "Service", aws.ToString(svc.ServiceName)
-		l.svcs = append(l.svcs, &ecsService{doc: ref, svc: svc})
 	}
 	return nil
 }

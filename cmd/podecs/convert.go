@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/podecs/podecs/convert"
 	"github.com/podecs/podecs/mapping"
+	"github.com/podecs/podecs/render"
 )
 
 // convertOptions are the flags of `podecs convert`.
@@ -44,10 +44,17 @@ type convertOptions struct {
 	Kind string
 	// ExternalSecrets adds ExternalSecret objects for the Secrets that ECS secrets become.
 	ExternalSecrets bool
+	// Format is the output format (api, terraform, cloudformation, helm, kustomize);
+	// OutputFormat yaml or json for the CloudFormation template.
+	Format, OutputFormat string
 	// isTTY decides whether standard error gets a progress bar; progressDelay is how long a run
 	// goes before the bar appears. Tests set both.
 	isTTY         func(io.Writer) bool
 	progressDelay time.Duration
+	// Sources are --parameter, --var and --var-file.
+	Sources sourceFlagValues
+	// Region is AWS::Region of CloudFormation templates.
+	Region string
 }
 
 func convertCommand(s streams) *cli.Command {
@@ -55,10 +62,10 @@ func convertCommand(s streams) *cli.Command {
 	return &cli.Command{
 		Name:      "convert",
 		Usage:     "convert Kubernetes manifests to ECS task definitions and services, and back",
-		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--launch-type FARGATE|EC2|auto] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE] [-j N] [-q|-v]",
-		Description: "PATH is a file, a directory (read recursively: .yaml, .yml, .json) or - for standard input;\n" +
-			"--config - reads the config from standard input instead. With -o DIR each Kubernetes workload N\n" +
-			"writes:\n" +
+		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--format api|terraform|cloudformation|helm|kustomize] [--launch-type FARGATE|EC2|auto] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE] [-j N] [-q|-v] [--parameter KEY=VALUE ...] [--region REGION] [--var NAME=VALUE ...] [--var-file FILE ...]",
+		Description: "PATH is a file, a directory (read recursively: .yaml, .yml, .json, .jsonnet, .tf) or - for\n" +
+			"standard input; --config - reads the config from standard input instead. With -o DIR each\n" +
+			"Kubernetes workload N writes:\n" +
 			"  DIR/N.taskdef.json      always: the RegisterTaskDefinition input\n" +
 			"  DIR/N.service.json      Deployments, StatefulSets, DaemonSets, ReplicaSets: the CreateService input\n" +
 			"  DIR/N.runtask.json      Jobs: the RunTask input\n" +
@@ -73,6 +80,14 @@ func convertCommand(s streams) *cli.Command {
 			"or describe-services outputs, and the RunTask, schedule, scaling and target group files above) are\n" +
 			"converted to Kubernetes: with -o DIR each workload N writes DIR/N.yaml (its objects as\n" +
 			"multi-document YAML); without -o the YAML goes to standard output, documents separated by ---.\n" +
+			"ECS definitions are also read where they are kept: the console's task definition JSON (read-only\n" +
+			"members ignored); CloudFormation templates and cdk synth output (a directory cdk.out gives its\n" +
+			"*.template.json), with --parameter KEY=VALUE and --region for parameters and pseudo parameters;\n" +
+			"Terraform modules (the .tf files of a directory) with --var NAME=VALUE, --var-file FILE,\n" +
+			"terraform.tfvars and *.auto.tfvars; ecspresso projects (ecspresso.yml and the definitions it\n" +
+			"names, Jsonnet evaluated, env and must_env from the environment). Values known only after\n" +
+			"deployment stay as placeholders in the source's syntax (${TaskRole.Arn}, ${aws_iam_role.x.arn}),\n" +
+			"each with a warning.\n" +
 			"A batch (several files, a directory or standard input) is read once to index the objects\n" +
 			"workloads refer to, then converted on -j workers; outputs and findings keep the input order.\n" +
 			"--launch-type auto (recommended for a batch) converts each workload for Fargate unless it needs EC2:\n" +
@@ -80,7 +95,14 @@ func convertCommand(s streams) *cli.Command {
 			"volumes, GPUs, a task larger than Fargate's largest, DaemonSets. Each EC2 choice is an info finding\n" +
 			"naming the field; the service, RunTask input and schedule get the same launch type. Pods injected\n" +
 			"by linkerd or istio convert without the mesh's init and proxy containers (one lossy finding).\n" +
-			"On a terminal a progress bar shows on standard error, and a batch ends with a summary.",
+			"On a terminal a progress bar shows on standard error, and a batch ends with a summary.\n" +
+			"--format writes what teams deploy instead of the API's JSON (files for the whole run, written at the end):\n" +
+			"  terraform       Kubernetes input: DIR/main.tf, variables.tf, outputs.tf (needs -o)\n" +
+			"  cloudformation  Kubernetes input: DIR/template.yaml (template.json with --output-format json),\n" +
+			"                  or the template on standard output\n" +
+			"  helm            ECS input: a chart, DIR/Chart.yaml, values.yaml, templates/N.yaml (needs -o)\n" +
+			"  kustomize       ECS input: a base, DIR/kustomization.yaml and DIR/N.yaml (needs -o)\n" +
+			"A document the format does not apply to (ECS input with terraform, say) is a usage error.",
 		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "input file, directory, or - for stdin (repeatable)"},
 			&cli.StringFlag{Name: "output-dir", Aliases: []string{"o"}, Usage: "write one file per object into `DIR` instead of standard output", Destination: &o.OutDir},
@@ -95,7 +117,10 @@ func convertCommand(s streams) *cli.Command {
 			&cli.StringFlag{Name: "memprofile", Hidden: true, Destination: &o.MemProfile},
 			&cli.StringFlag{Name: "kind", Usage: "what an ECS task definition without a service becomes: pod or deployment", Value: convert.KindPod, Destination: &o.Kind},
 			&cli.BoolFlag{Name: "external-secrets", Usage: "with ECS input, add External Secrets Operator ExternalSecrets that fill the Secrets from AWS", Destination: &o.ExternalSecrets},
-		}, outputFlags()...),
+			&cli.StringFlag{Name: "region", Usage: "CloudFormation: the `REGION` of AWS::Region (default: from --config, else AWS_REGION)", Destination: &o.Region},
+			&cli.StringFlag{Name: "format", Usage: "output `FORMAT`: api (the ECS API's JSON, or plain manifests), terraform, cloudformation, helm or kustomize", Value: string(render.API), Destination: &o.Format},
+			&cli.StringFlag{Name: "output-format", Usage: "the CloudFormation template as yaml or json", Value: "yaml", Destination: &o.OutputFormat},
+		}, append(sourceFlags(), outputFlags()...)...),
 		Action: func(c *cli.Context) error {
 			m, err := outputModeOf(c, s)
 			if err != nil {
@@ -103,6 +128,7 @@ func convertCommand(s streams) *cli.Command {
 			}
 			o.Quiet, o.Verbose = m.Quiet, m.Verbose
 			o.Files = c.StringSlice("filename")
+			o.Sources = sourceFlagsOf(c)
 			if err := requirePaths(o.Files); err != nil {
 				return err
 			}
@@ -119,12 +145,19 @@ func runConvert(o convertOptions, s streams) (err error) {
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
 	}
+	if o.Region != "" {
+		cfg.Region = o.Region
+	}
 	o.Kind = strings.ToLower(o.Kind)
 	if o.Kind != convert.KindPod && o.Kind != convert.KindDeployment {
 		return cli.Exit(fmt.Sprintf("--kind: %q is not pod or deployment", o.Kind), exitBadInput)
 	}
 	if o.Jobs < 0 {
 		return cli.Exit(fmt.Sprintf("--jobs: %d is negative", o.Jobs), exitBadInput)
+	}
+	format, err := checkFormat(o)
+	if err != nil {
+		return cli.Exit(err.Error(), exitBadInput)
 	}
 	stop, err := startProfiles(o.CPUProfile, o.MemProfile)
 	if err != nil {
@@ -135,7 +168,11 @@ func runConvert(o convertOptions, s streams) (err error) {
 			err = cli.Exit(perr.Error(), exitBadInput)
 		}
 	}()
-	inputs, isBatch, err := batchInputs(o.Files, s.In)
+	so, err := sourceOptions(o.Sources, cfg.Region, s)
+	if err != nil {
+		return cli.Exit(err.Error(), exitBadInput)
+	}
+	inputs, isBatch, err := listInputs(o.Files, s.In, so)
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
 	}
@@ -148,6 +185,7 @@ func runConvert(o convertOptions, s streams) (err error) {
 	if err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
 	}
+	r.collector = render.NewCollector(format, render.Options{Config: cfg, JSON: strings.EqualFold(o.OutputFormat, "json"), Name: filepath.Base(filepath.Clean(o.OutDir))})
 	defer r.close()
 	spool, err := newFileSpool()
 	if err != nil {
@@ -156,10 +194,13 @@ func runConvert(o convertOptions, s streams) (err error) {
 	defer spool.remove()
 	bo := convert.BatchOptions{
 		Options:       convert.Options{Config: cfg, Reverse: convert.ReverseOptions{Kind: o.Kind, ExternalSecrets: o.ExternalSecrets}},
-		Read:          convert.ReadOptions{MaxDocumentBytes: o.MaxDocBytes},
+		Read:          convert.ReadOptions{MaxDocumentBytes: o.MaxDocBytes, Sources: so},
 		MaxInputBytes: o.MaxInputBytes,
 		Jobs:          o.Jobs,
 		Spool:         spool,
+	}
+	if format != render.API {
+		bo.Check = format.Check
 	}
 	if err := convert.Batch(inputs, bo, convert.BatchHandler{Item: r.item, Progress: r.progress}); err != nil {
 		return cli.Exit(err.Error(), exitBadInput)
@@ -174,6 +215,30 @@ func runConvert(o convertOptions, s streams) (err error) {
 		return cli.Exit("--strict: lossy or unsupported fields found", exitFindings)
 	}
 	return nil
+}
+
+// checkFormat checks --format and --output-format against each other and -o.
+func checkFormat(o convertOptions) (render.Format, error) {
+	if o.Format == "" {
+		o.Format = string(render.API)
+	}
+	if o.OutputFormat == "" {
+		o.OutputFormat = "yaml"
+	}
+	f, err := render.ParseFormat(o.Format)
+	if err != nil {
+		return "", fmt.Errorf("--format: %w", err)
+	}
+	switch of := strings.ToLower(o.OutputFormat); {
+	case of != "yaml" && of != "json":
+		return "", fmt.Errorf("--output-format: %q is not yaml or json", o.OutputFormat)
+	case of == "json" && f != render.CloudFormation:
+		return "", fmt.Errorf("--output-format json applies to --format cloudformation only")
+	}
+	if f.NeedsDir() && o.OutDir == "" {
+		return "", fmt.Errorf("--format %s writes several files: give the directory with -o DIR", f)
+	}
+	return f, nil
 }
 
 // loadConfig reads --config (- for standard input) and applies the flags and environment that
@@ -221,66 +286,6 @@ func readConfigFile(path string, stdin io.Reader) ([]byte, error) {
 	return data, nil
 }
 
-// readInputs reads every input path in order: files as given, directories recursively in sorted
-// order (.yaml, .yml, .json), "-" from stdin.
-func readInputs(paths []string, stdin io.Reader, ro convert.ReadOptions, fn func(convert.Document), onErr func(*convert.DocError)) error {
-	for _, p := range paths {
-		if p == "-" {
-			if err := convert.ReadDocuments(stdin, inputName(p), ro, fn, onErr); err != nil {
-				return err
-			}
-			continue
-		}
-		files, err := expandPath(p)
-		if err != nil {
-			return err
-		}
-		for _, f := range files {
-			if err := readFile(f, ro, fn, onErr); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func readFile(path string, ro convert.ReadOptions, fn func(convert.Document), onErr func(*convert.DocError)) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return convert.ReadDocuments(f, path, ro, fn, onErr)
-}
-
-func expandPath(p string) ([]string, error) {
-	st, err := os.Stat(p)
-	if err != nil {
-		return nil, err
-	}
-	if !st.IsDir() {
-		return []string{p}, nil
-	}
-	var files []string
-	err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
-			return filepath.SkipDir
-		}
-		switch strings.ToLower(filepath.Ext(path)) {
-		case ".yaml", ".yml", ".json":
-			if !d.IsDir() {
-				files = append(files, path)
-			}
-		}
-		return nil
-	})
-	sort.Strings(files)
-	return files, err
-}
-
 func printFindings(w io.Writer, fs []convert.Finding, quiet bool) {
 	for _, f := range fs {
 		if quiet && f.Level != mapping.Error {
@@ -291,9 +296,22 @@ func printFindings(w io.Writer, fs []convert.Finding, quiet bool) {
 }
 
 func writeAtomic(path string, data []byte) error {
+	tmp, err := writeTemp(path, data)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeTemp writes data to a temporary file next to path and returns its name.
+func writeTemp(path string, data []byte) (string, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	_, werr := tmp.Write(data)
 	if werr == nil {
@@ -302,14 +320,11 @@ func writeAtomic(path string, data []byte) error {
 	if cerr := tmp.Close(); werr == nil {
 		werr = cerr
 	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
 	if werr != nil {
 		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, werr)
+		return "", fmt.Errorf("write %s: %w", path, werr)
 	}
-	return nil
+	return tmp.Name(), nil
 }
 
 // reportEntry is one finding in the --report JSON.
@@ -317,6 +332,7 @@ type reportEntry struct {
 	File     string        `json:"file"`
 	Document int           `json:"document"`
 	Item     int           `json:"item,omitempty"`
+	Resource string        `json:"resource,omitempty"`
 	Kind     string        `json:"kind,omitempty"`
 	Name     string        `json:"name,omitempty"`
 	Path     string        `json:"path"`
@@ -325,45 +341,15 @@ type reportEntry struct {
 }
 
 func findingEntry(f convert.Finding) reportEntry {
-	return reportEntry{f.Doc.Source, f.Doc.Index, f.Doc.Item, f.Doc.Kind, f.Doc.Name, f.Path, f.Level, f.Message}
+	return reportEntry{f.Doc.Source, f.Doc.Index, f.Doc.Item, f.Doc.Resource, f.Doc.Kind, f.Doc.Name, f.Path, f.Level, f.Message}
 }
 
 func errorEntry(err error) reportEntry {
 	var de *convert.DocError
 	if errors.As(err, &de) {
-		return reportEntry{de.Doc.Source, de.Doc.Index, de.Doc.Item, de.Doc.Kind, de.Doc.Name, de.Path, mapping.Error, de.Err.Error()}
+		return reportEntry{de.Doc.Source, de.Doc.Index, de.Doc.Item, de.Doc.Resource, de.Doc.Kind, de.Doc.Name, de.Path, mapping.Error, de.Err.Error()}
 	}
 	return reportEntry{Level: mapping.Error, Message: err.Error()}
-}
-
-// batchInputs lists the inputs in reading order: files as given, directories recursively in sorted
-// order (.yaml, .yml, .json), "-" for standard input. isBatch is true for more than one file, a
-// directory or standard input: those runs end with a summary.
-func batchInputs(paths []string, stdin io.Reader) (inputs []convert.Input, isBatch bool, err error) {
-	for _, p := range paths {
-		if p == "-" {
-			inputs = append(inputs, convert.Input{Name: inputName(p), Open: func() (io.ReadCloser, error) { return io.NopCloser(stdin), nil }})
-			isBatch = true
-			continue
-		}
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, false, err
-		}
-		isBatch = isBatch || st.IsDir()
-		files, err := expandPath(p)
-		if err != nil {
-			return nil, false, err
-		}
-		for _, f := range files {
-			in := convert.Input{Name: f, Open: func() (io.ReadCloser, error) { return os.Open(f) }}
-			if st, err := os.Stat(f); err == nil {
-				in.Size = st.Size()
-			}
-			inputs = append(inputs, in)
-		}
-	}
-	return inputs, isBatch || len(inputs) > 1, nil
 }
 
 // fileSpool is the batch spool: a temporary file, unlinked at once where the system allows it
@@ -406,6 +392,9 @@ type convertRun struct {
 	sum     *summary
 	rep     *reportWriter
 	isBatch bool
+	// collector renders the whole run for the formats other than api; its files are written
+	// at the end.
+	collector render.Collector
 	// stdoutDocs counts the documents written to standard output.
 	stdoutDocs int
 }
@@ -448,6 +437,13 @@ func prepareOutDir(dir string) error {
 
 // item prints the findings and errors of one item and writes its files.
 func (r *convertRun) item(it convert.Item) error {
+	if r.collector != nil && (it.Output != nil || it.Manifest != nil) && len(it.Errors) == 0 {
+		// A workload the format cannot write is a document that cannot be converted.
+		if err := r.collector.Add(it); err != nil {
+			it.Errors = append(it.Errors, &convert.DocError{Doc: it.Doc, Err: err})
+			it.Output, it.Manifest = nil, nil
+		}
+	}
 	for _, f := range it.Findings {
 		if !r.o.Quiet || f.Level == mapping.Error {
 			r.bar.clear()
@@ -462,6 +458,9 @@ func (r *convertRun) item(it convert.Item) error {
 		r.rep.add(errorEntry(e))
 	}
 	r.sum.add(it)
+	if r.collector != nil {
+		return nil
+	}
 	for _, f := range it.Files {
 		if err := r.writeFile(f); err != nil {
 			return err
@@ -584,6 +583,9 @@ func (r *convertRun) progress(p convert.Progress) {
 // finish waits for the files, prints the summary of a batch and completes the report.
 func (r *convertRun) finish() error {
 	r.bar.clear()
+	if err := r.writeCollected(); err != nil {
+		return err
+	}
 	if err := r.files.wait(); err != nil {
 		return err
 	}
@@ -602,6 +604,56 @@ func (r *convertRun) finish() error {
 		r.rep = nil
 		return err
 	}
+	return nil
+}
+
+// writeCollected renders the run in the collector's format and writes its files: all of them or,
+// when one cannot be written, none (each goes to a temporary file first, renamed into place once
+// every file is written). Without -o the one file goes to standard output.
+func (r *convertRun) writeCollected() error {
+	if r.collector == nil {
+		return nil
+	}
+	files, err := r.collector.Files()
+	if err != nil {
+		return err
+	}
+	if r.files == nil {
+		for _, f := range files {
+			if err := r.writeFile(f); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var tmps []string
+	defer func() {
+		for _, t := range tmps {
+			_ = os.Remove(t)
+		}
+	}()
+	for _, f := range files {
+		path := filepath.Join(r.o.OutDir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		tmp, err := writeTemp(path, f.Data)
+		if err != nil {
+			return err
+		}
+		tmps = append(tmps, tmp)
+	}
+	for i, f := range files {
+		path := filepath.Join(r.o.OutDir, filepath.FromSlash(f.Name))
+		if err := os.Rename(tmps[i], path); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		r.files.written.Add(1)
+		if r.o.Verbose {
+			fmt.Fprintf(r.errw, "wrote %s\n", path)
+		}
+	}
+	tmps = nil
 	return nil
 }
 

@@ -34,6 +34,8 @@ type diffOptions struct {
 	Region      string
 	Profile     string
 	EndpointURL string
+	// Sources are --parameter, --var and --var-file.
+	Sources sourceFlagValues
 }
 
 func diffCommand(s streams) *cli.Command {
@@ -42,10 +44,11 @@ func diffCommand(s streams) *cli.Command {
 		Usage: "compare workloads across Kubernetes manifests, ECS JSON and a live ECS cluster",
 		UsageText: "podecs diff LEFT RIGHT [--format text|json|markdown|html] [-o FILE] [--config FILE] [--launch-type FARGATE|EC2|auto] [-q|-v] [--no-color]\n" +
 			"podecs diff LEFT --cluster NAME [--service NAME ...] [--region REGION] [--profile NAME] [--endpoint-url URL] [...]",
-		Description: "LEFT and RIGHT are files or directories (read recursively: .yaml, .yml, .json) or - for standard\n" +
-			"input, holding Kubernetes manifests or ECS JSON (task definitions and services, as API inputs or\n" +
-			"describe outputs) in any mix. Kubernetes workloads are converted as `podecs convert` converts them\n" +
-			"(same --config and --launch-type); both sides are then compared in ECS form, with defaults filled\n" +
+		Description: "LEFT and RIGHT are files or directories (read recursively) or - for standard input, holding\n" +
+			"Kubernetes manifests or ECS definitions in any form convert reads (API inputs, describe outputs and\n" +
+			"console JSON, CloudFormation/CDK templates, Terraform modules, ecspresso projects) in any mix;\n" +
+			"--parameter, --var and --var-file give what templates and modules refer to. Kubernetes workloads\n" +
+			"are converted as `podecs convert` converts them (same --config and --launch-type); both sides are then compared in ECS form, with defaults filled\n" +
 			"in and list order ignored where it carries no meaning. Workloads are paired by their ECS name.\n" +
 			"With --cluster the right side is what runs on ECS: the services named by --service, or else the\n" +
 			"services (and, for workloads without one, the latest task definition of the family) named like\n" +
@@ -61,7 +64,7 @@ func diffCommand(s streams) *cli.Command {
 			&cli.StringFlag{Name: "region", Usage: "with --cluster: the AWS `REGION` (default: AWS_REGION or the profile's)"},
 			&cli.StringFlag{Name: "profile", Usage: "with --cluster: the AWS shared config profile `NAME`"},
 			&cli.StringFlag{Name: "endpoint-url", Usage: "with --cluster: send ECS API calls to `URL` (an emulator, a VPC endpoint)"},
-		}, outputFlags()...),
+		}, append(sourceFlags(), outputFlags()...)...),
 		Action: func(c *cli.Context) error {
 			args, err := trailingFlags(c)
 			if err != nil {
@@ -76,6 +79,7 @@ func diffCommand(s streams) *cli.Command {
 				LaunchType: c.String("launch-type"), NoColor: c.Bool("no-color"), Verbose: m.Verbose,
 				MaxDocBytes: c.Int("max-document-size"), Cluster: c.String("cluster"), Services: c.StringSlice("service"),
 				Region: c.String("region"), Profile: c.String("profile"), EndpointURL: c.String("endpoint-url"),
+				Sources: sourceFlagsOf(c),
 			}
 			switch {
 			case o.Cluster != "" && len(args) == 1:
@@ -123,7 +127,11 @@ func runDiff(ctx context.Context, o diffOptions, s streams) error {
 	if o.Cluster != "" {
 		cfg.Cluster = o.Cluster
 	}
-	ro := convert.ReadOptions{MaxDocumentBytes: o.MaxDocBytes}
+	so, err := sourceOptions(o.Sources, cfg.Region, s)
+	if err != nil {
+		return cli.Exit(err.Error(), exitBadInput)
+	}
+	ro := convert.ReadOptions{MaxDocumentBytes: o.MaxDocBytes, Sources: so}
 	left, err := readDiffSide(o.Left, cfg, ro, o.Verbose, s)
 	if err != nil {
 		return err

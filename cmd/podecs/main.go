@@ -62,13 +62,15 @@ type streams struct {
 	Out    io.Writer
 	Err    io.Writer
 	Getenv func(string) string
+	// LookupEnv tells an unset variable from an empty one (ecspresso's must_env); nil: Getenv.
+	LookupEnv func(string) (string, bool)
 	// Terminal says whether a writer is a terminal (nil: a character device is one).
 	Terminal func(io.Writer) bool
 }
 
 func main() {
 	delayFirstCollection(os.Getenv)
-	s := streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv}
+	s := streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, LookupEnv: os.LookupEnv}
 	os.Exit(run(os.Args, s))
 }
 

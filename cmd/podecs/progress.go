@@ -231,7 +231,7 @@ func (s *summary) print(w io.Writer, outDir string) {
 }
 
 func failureLine(f reportEntry) string {
-	ref := convert.DocRef{Source: f.File, Index: f.Document, Item: f.Item, Kind: f.Kind, Name: f.Name}
+	ref := convert.DocRef{Source: f.File, Index: f.Document, Item: f.Item, Resource: f.Resource, Kind: f.Kind, Name: f.Name}
 	if f.Path != "" {
 		return fmt.Sprintf("%s: %s: %s", ref, f.Path, f.Message)
 	}

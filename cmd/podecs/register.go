@@ -14,7 +14,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/podecs/podecs/convert"
-	"github.com/podecs/podecs/convert/ecsjson"
 	"github.com/podecs/podecs/ecsapi"
 )
 
@@ -246,7 +245,8 @@ func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desir
 			fmt.Fprintf(s.Err, "reading %s\n", inputName(p))
 		}
 	}
-	if err := readInputs(o.Files, s.In, convert.ReadOptions{}, add, onErr); err != nil {
+	ro := convert.ReadOptions{Sources: convert.SourceOptions{Files: osFiles{}, Env: lookupEnv(s), Region: cfg.Region}}
+	if err := readInputs(o.Files, s.In, ro, add, onErr); err != nil {
 		return d, nil, cli.Exit(err.Error(), exitBadInput)
 	}
 	res := conv.Finish()
@@ -300,42 +300,19 @@ func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desir
 }
 
 // decodeECSInput reads an ECS document: a RegisterTaskDefinition input (as convert writes it), a
-// describe-task-definition output, or a CreateService input. Unknown members are errors.
+// describe-task-definition output or its bare TaskDefinition object, or a CreateService input.
+// Unknown members are errors.
 func decodeECSInput(doc convert.Document) (*ecs.RegisterTaskDefinitionInput, *ecs.CreateServiceInput, error) {
 	var top map[string]json.RawMessage
 	_ = json.Unmarshal(doc.JSON, &top)
-	fail := func(err error) error {
-		var fe *ecsjson.FieldError
-		if errors.As(err, &fe) {
-			return &convert.DocError{Doc: doc.DocRef, Path: fe.Path, Err: errors.New(fe.Msg)}
-		}
-		return &convert.DocError{Doc: doc.DocRef, Err: err}
+	if doc.Format == convert.FormatService && top["serviceName"] == nil {
+		return nil, nil, &convert.DocError{Doc: doc.DocRef, Err: errors.New("a create-service or describe-services output; register takes the CreateService input (as podecs convert writes it)")}
 	}
-	switch {
-	case doc.Format == convert.FormatTaskDefinition && top["containerDefinitions"] != nil:
-		td := &ecs.RegisterTaskDefinitionInput{}
-		if err := ecsjson.Unmarshal(doc.JSON, td); err != nil {
-			return nil, nil, fail(err)
-		}
-		return td, nil, nil
-	case doc.Format == convert.FormatTaskDefinition:
-		var out ecs.DescribeTaskDefinitionOutput
-		if err := ecsjson.Unmarshal(doc.JSON, &out); err != nil {
-			return nil, nil, fail(err)
-		}
-		td, err := ecsapi.RegisterInput(out.TaskDefinition, out.Tags)
-		if err != nil {
-			return nil, nil, fail(err)
-		}
-		return td, nil, nil
-	case top["serviceName"] != nil:
-		svc := &ecs.CreateServiceInput{}
-		if err := ecsjson.Unmarshal(doc.JSON, svc); err != nil {
-			return nil, nil, fail(err)
-		}
-		return nil, svc, nil
+	ins, err := convert.DecodeECS(doc)
+	if err != nil {
+		return nil, nil, err
 	}
-	return nil, nil, fail(errors.New("a create-service or describe-services output; register takes the CreateService input (as podecs convert writes it)"))
+	return ins[0].TaskDefinition, ins[0].Service, nil
 }
 
 // planError explains why no plan could be made, with the flag that helps.
