@@ -100,6 +100,19 @@ func networkOf(td *ecs.RegisterTaskDefinitionInput, cfg Config, msg string, fs *
 	return &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{
 		Subnets:        cfg.Network.Subnets,
 		SecurityGroups: cfg.Network.SecurityGroups,
-		AssignPublicIp: types.AssignPublicIp(cfg.Network.AssignPublicIP),
+		AssignPublicIp: assignPublicIPFor(td, cfg, fs),
 	}}
+}
+
+// assignPublicIPFor is the assignPublicIp of --config for an awsvpc task, except on EC2: ECS gives
+// a public IP to Fargate tasks only and refuses ENABLED for the EC2 launch type, so an EC2 workload
+// (--launch-type EC2, or one that auto put on EC2 under a config written for Fargate) gets
+// DISABLED, with a finding.
+func assignPublicIPFor(td *ecs.RegisterTaskDefinitionInput, cfg Config, fs *mapping.Findings) types.AssignPublicIp {
+	ip := types.AssignPublicIp(cfg.Network.AssignPublicIP)
+	if ip == types.AssignPublicIpEnabled && len(td.RequiresCompatibilities) == 1 && td.RequiresCompatibilities[0] == types.CompatibilityEc2 {
+		fs.Add("config.network.assignPublicIp", mapping.Lossy, "ENABLED is for Fargate only: ECS gives EC2 tasks in awsvpc mode no public IP, so this EC2 workload gets DISABLED (reach the internet through a NAT gateway)")
+		return types.AssignPublicIpDisabled
+	}
+	return ip
 }

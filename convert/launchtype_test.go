@@ -211,6 +211,42 @@ func TestLaunchAutoBatch(t *testing.T) {
 	assert.True(t, hasFinding(res, "Deployment", "web", mapping.Info, "spec.template.spec.containers[0].securityContext.seccompProfile", "RuntimeDefault"))
 }
 
+// A config written for Fargate in public subnets (assignPublicIp ENABLED): the services, RunTask
+// inputs and schedules of the workloads auto keeps on Fargate get a public IP; those it puts on EC2
+// in awsvpc mode get DISABLED, which is all ECS accepts for EC2, each with a lossy finding.
+func TestLaunchAutoEC2GetsNoPublicIP(t *testing.T) {
+	cfg := autoConfig("auto")
+	cfg.Network.AssignPublicIP = "ENABLED"
+	res := convertFiles(t, cfg, autoBatch...)
+	require.Empty(t, res.Errors)
+	checked := map[types.Compatibility]int{}
+	for _, o := range res.Outputs {
+		var ip string
+		switch {
+		case o.Service != nil && o.Service.NetworkConfiguration != nil:
+			ip = string(o.Service.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp)
+		case o.RunTask != nil && o.RunTask.NetworkConfiguration != nil:
+			ip = string(o.RunTask.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp)
+		case o.Schedule != nil && o.Schedule.Target.EcsParameters.NetworkConfiguration != nil:
+			ip = o.Schedule.Target.EcsParameters.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp
+		default:
+			continue
+		}
+		compat := o.TaskDefinition.RequiresCompatibilities[0]
+		checked[compat]++
+		found := hasFinding(res, o.Doc.Kind, o.Name, mapping.Lossy, "config.network.assignPublicIp", "Fargate only")
+		if compat == types.CompatibilityEc2 {
+			assert.Equal(t, "DISABLED", ip, o.Name)
+			assert.True(t, found, o.Name)
+		} else {
+			assert.Equal(t, "ENABLED", ip, o.Name)
+			assert.False(t, found, o.Name)
+		}
+	}
+	assert.Equal(t, 3, checked[types.CompatibilityFargate], "web, resize and digest")
+	assert.Equal(t, 4, checked[types.CompatibilityEc2], "agent, train, cleanup and warehouse (sniffer uses the host network)")
+}
+
 // checkAutoAgainstFixed converts input with auto, FARGATE and EC2 and checks, workload by workload,
 // that auto gives byte for byte the FARGATE output of a workload it keeps on Fargate, and the EC2
 // output (with its reasons, all info findings) of one it moves; that it moves a workload exactly

@@ -136,7 +136,7 @@ func Service(w *Workload, family string, td *ecs.RegisterTaskDefinitionInput, cf
 			svc.NetworkConfiguration = &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{
 				Subnets:        cfg.Network.Subnets,
 				SecurityGroups: cfg.Network.SecurityGroups,
-				AssignPublicIp: types.AssignPublicIp(cfg.Network.AssignPublicIP),
+				AssignPublicIp: assignPublicIPFor(td, cfg, &fs),
 			}}
 		}
 	}

@@ -49,7 +49,7 @@ var JobRules = []ServiceRule{
 	svcConfig(kindJob, "launchType", mapped("", "launchType, platformVersion",
 		"the launch type the task definition was converted for (FARGATE with platformVersion from --config, or EC2)")),
 	svcConfig(kindJob, "network", svcLevel(mapped("", "networkConfiguration.awsvpcConfiguration",
-		"subnets, securityGroups and assignPublicIp for awsvpc task definitions; without subnets there is none, reported at config.network.subnets"), Lossy)),
+		"subnets, securityGroups and assignPublicIp for awsvpc task definitions (DISABLED for an EC2 workload: a public IP is for Fargate only, reported at config.network.assignPublicIp); without subnets there is none, reported at config.network.subnets"), Lossy)),
 	svcRule(kindJob, mapped("(always)", "propagateTags, enableECSManagedTags",
 		"always TASK_DEFINITION and true: the tasks carry the task definition's tags and the cluster name; there are no overrides, the task definition says everything")),
 }

@@ -102,7 +102,7 @@ var ServiceRules = []ServiceRule{
 		"EC2 only: a required anti-affinity term on kubernetes.io/hostname becomes a distinctInstance constraint (at most one task per instance); the rest of affinity follows the pod template rule spec.affinity"), Info)),
 
 	svcConfig(svcAll, "network", svcLevel(mapped("", "networkConfiguration.awsvpcConfiguration",
-		"awsvpc task definitions (always on Fargate) get subnets, securityGroups and assignPublicIp (default DISABLED) from network in --config; without subnets the service has no networkConfiguration, reported at config.network.subnets"), Lossy)),
+		"awsvpc task definitions get subnets, securityGroups and assignPublicIp (default DISABLED) from network in --config; assignPublicIp ENABLED is for Fargate only, so an EC2 workload gets DISABLED, reported at config.network.assignPublicIp; without subnets the service has no networkConfiguration, reported at config.network.subnets"), Lossy)),
 	svcConfig(svcAll, "cluster", mapped("", "cluster", "the cluster the service is created in; default \"default\"")),
 	svcConfig(svcAll, "launchType", mapped("", "launchType",
 		"the launch type the task definition was converted for: FARGATE (default) or EC2 from --launch-type or launchType in --config, or with auto each workload's own (see the launch type table); a DaemonSet is always EC2")),
