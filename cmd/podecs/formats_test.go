@@ -23,9 +23,10 @@ var formatFixtures = map[string][]string{
 
 var (
 	// Deployment+Service, StatefulSet, DaemonSet, Job, CronJob, HPA, load-balanced Service,
-	// Service Connect, Secrets without ARNs in --config, and files from ConfigMap and Secret volumes
-	// (the files container) on Fargate and EC2.
-	k8sKindFixtures = []string{"deployment-rolling", "statefulset-claims", "daemonset", "job-runtask", "cronjob-schedule", "hpa", "service-loadbalancer", "service-connect", "job-cronjob", "secrets-configmaps", "files", "files-ec2"}
+	// Service Connect, Secrets without ARNs in --config, files from ConfigMap and Secret volumes
+	// (the files container) on Fargate and EC2, and a batch under --launch-type auto (launchType:
+	// auto in its config), each service and schedule on its workload's launch type.
+	k8sKindFixtures = []string{"deployment-rolling", "statefulset-claims", "daemonset", "job-runtask", "cronjob-schedule", "hpa", "service-loadbalancer", "service-connect", "job-cronjob", "secrets-configmaps", "files", "files-ec2", "launch-auto"}
 	// Deployment+Service with Service Connect, load balancer and autoscaler (catalog), DaemonSet
 	// (node-agent), CronJob (nightly-export), a Pod (fargate-web), secrets (cms, billing).
 	ecsKindFixtures = []string{"catalog", "node-agent", "nightly-export", "fargate-web", "cms", "billing", "queue-consumer"}
