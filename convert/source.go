@@ -46,6 +46,9 @@ type SourceOptions struct {
 	// loads by itself (terraform.tfvars, *.auto.tfvars).
 	Vars     map[string]string
 	VarFiles []string
+	// ExtStr and ExtCode are Jsonnet's external variables (std.extVar), as ecspresso's --ext-str
+	// and --ext-code give them: a string, and Jsonnet code evaluated to its value.
+	ExtStr, ExtCode map[string]string
 }
 
 func (o *SourceOptions) env(name string) (string, bool) {

@@ -204,3 +204,25 @@ func BenchmarkReadSources(b *testing.B) {
 		})
 	}
 }
+
+// TestIsEcspressoConfig: a config is known by a top-level task_definition key whatever the file
+// is named; the key deeper in a document (a Terraform JSON resource, a nested map) is not one.
+func TestIsEcspressoConfig(t *testing.T) {
+	for _, c := range []struct {
+		name, data string
+		want       bool
+	}{
+		{"config/prod.yml", "region: eu-west-1\ncluster: prod\nservice: web\ntask_definition: td.json\n", true},
+		{"deploy.yaml", "---\n\"task_definition\": td.jsonnet\n", true},
+		{"values.yaml", "app:\n  task_definition: td.json\n", false},
+		{"prod.json", `{"cluster": "prod", "plugins": [{"name": "tfstate"}], "service_definition": "sv.json", "task_definition": "td.json"}`, true},
+		{"prod.json", `{"cluster": {"task_definition": "x"}, "tags": ["task_definition"]}`, false},
+		{"list.json", `[{"task_definition": "td.json"}]`, false},
+		{"cut.json", `{"cluster": "prod", "service": "we`, false},
+		{"prod.jsonnet", "local env = 'prod';\n{\n  cluster: env,\n  task_definition : 'td.jsonnet',\n}\n", true},
+		{"td.jsonnet", "{\n  family: 'web',\n  taskRoleArn: 'task_definition',\n}\n", false},
+		{"main.tf", "task_definition: x\n", false},
+	} {
+		assert.Equal(t, c.want, IsEcspressoConfig(c.name, []byte(c.data)), "%s: %s", c.name, c.data)
+	}
+}

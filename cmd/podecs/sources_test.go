@@ -186,3 +186,42 @@ func writeRegionConfig(t *testing.T, region string) string {
 	require.NoError(t, os.WriteFile(p, []byte("region: "+region+"\n"), 0o644))
 	return p
 }
+
+// TestEcspressoConfigByContent: in a directory walk, a config named otherwise than ecspresso.*
+// (config/prod.yml, one per environment) is known by its task_definition key and its definition
+// files are read through it only; --ext-str and --ext-code give the Jsonnet external variables,
+// and one the Jsonnet needs but nobody gives is an error naming the file and line.
+func TestEcspressoConfigByContent(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"config/prod.yml":  "region: eu-west-1\ncluster: prod\nservice: web\nservice_definition: ../ecs/service.json\ntask_definition: ../ecs/task.jsonnet\n",
+		"ecs/service.json": `{"desiredCount": 3, "launchType": "FARGATE", "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}}`,
+		"ecs/task.jsonnet": "{\n  family: 'web',\n  cpu: '256',\n  memory: '512',\n  networkMode: 'awsvpc',\n  requiresCompatibilities: ['FARGATE'],\n" +
+			"  containerDefinitions: [{\n    name: 'web',\n    image: 'nginx:' + std.extVar('tag'),\n    essential: true,\n" +
+			"    portMappings: [{ containerPort: p } for p in std.extVar('ports')],\n  }],\n}\n",
+	} {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(data), 0o644))
+	}
+	out := t.TempDir()
+	code, _, stderr := runCLIEnv(t, nil, "convert", "-f", dir, "-o", out, "--ext-str", "tag=1.27", "--ext-code", "ports=[80, 8000+80]")
+	require.Equal(t, 0, code, stderr)
+	got := readDir(t, out)
+	require.Equal(t, []string{"web.yaml"}, sortedNames(got), "the definitions are read through the config only")
+	assert.Contains(t, got["web.yaml"], "image: nginx:1.27")
+	assert.Contains(t, got["web.yaml"], "containerPort: 8080")
+	assert.Contains(t, got["web.yaml"], "replicas: 3")
+
+	out = t.TempDir()
+	code, _, stderr = runCLIEnv(t, nil, "convert", "-f", dir, "-o", out, "--ext-str", "tag=1.27")
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, stderr, "ecs/task.jsonnet")
+	assert.Contains(t, stderr, "task.jsonnet:11:")
+	assert.Contains(t, stderr, "Undefined external variable: ports")
+	assert.Empty(t, readDir(t, out))
+
+	code, _, stderr = runCLIEnv(t, nil, "convert", "-f", dir, "-o", t.TempDir(), "--ext-code", "ports")
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, stderr, `--ext-code "ports": give KEY=VALUE`)
+}
