@@ -12,7 +12,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/ext/dynblock"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
@@ -757,13 +756,7 @@ func (m *tfModule) instance(res *tfResource, ref DocRef, inst map[string]cty.Val
 	}
 	var fs mapping.Findings
 	tfUnknownArguments(res.block.Body, args, "", &fs)
-	ctx, err := m.scope(tfExpandVariables(dynblock.WalkExpandVariables(res.block.Body), args), nil, inst)
-	if err != nil {
-		fail(err)
-		return
-	}
-	ctx.Functions = m.run.fns
-	tree, err := m.body(dynblock.Expand(tfForEachBody{res.block.Body}, ctx), args, inst, "", &fs)
+	tree, err := m.body(res.block.Body, args, inst, "", &fs)
 	if err != nil {
 		fail(err)
 		return
@@ -795,69 +788,9 @@ func (m *tfModule) instance(res *tfResource, ref DocRef, inst map[string]cty.Val
 	m.run.out.add(ref, in, append(fs, m.run.ph.findings(in)...))
 }
 
-// tfForEachBody hands the dynamic blocks of a body to dynblock with for_each expressions whose
-// values keep the origins of their unknown parts only on those parts: dynblock marks everything
-// a dynamic block makes with the marks of its for_each value as a whole, and a comparison such
-// as var.x != null marks its result with every origin inside var.x.
-type tfForEachBody struct{ hcl.Body }
-
-func (b tfForEachBody) Content(s *hcl.BodySchema) (*hcl.BodyContent, hcl.Diagnostics) {
-	c, diags := b.Body.Content(s)
-	return tfForEachContent(c), diags
-}
-
-func (b tfForEachBody) PartialContent(s *hcl.BodySchema) (*hcl.BodyContent, hcl.Body, hcl.Diagnostics) {
-	c, rest, diags := b.Body.PartialContent(s)
-	return tfForEachContent(c), tfForEachBody{rest}, diags
-}
-
-func tfForEachContent(c *hcl.BodyContent) *hcl.BodyContent {
-	if c == nil {
-		return nil
-	}
-	out := *c
-	if a := c.Attributes["for_each"]; a != nil {
-		out.Attributes = hcl.Attributes{}
-		for k, v := range c.Attributes {
-			out.Attributes[k] = v
-		}
-		wrapped := *a
-		wrapped.Expr = tfForEachExpr{a.Expr}
-		out.Attributes["for_each"] = &wrapped
-	}
-	out.Blocks = make(hcl.Blocks, len(c.Blocks))
-	for i, b := range c.Blocks {
-		nb := *b
-		nb.Body = tfForEachBody{b.Body}
-		out.Blocks[i] = &nb
-	}
-	return &out
-}
-
-type tfForEachExpr struct{ hcl.Expression }
-
-func (e tfForEachExpr) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
-	v, diags := e.Expression.Value(ctx)
-	return tfUnknownMarksOnly(v), diags
-}
-
-func (e tfForEachExpr) UnwrapExpression() hcl.Expression { return e.Expression }
-
-// tfExpandVariables are the traversals the dynamic blocks of a body need to be expanded.
-func tfExpandVariables(node dynblock.WalkVariablesNode, args []tfArg) []hcl.Traversal {
-	vars, children := node.Visit(tfSchema(args))
-	for _, c := range children {
-		for _, a := range args {
-			if a.tf == c.BlockTypeName && a.block != nil {
-				vars = append(vars, tfExpandVariables(c.Node, a.block)...)
-			}
-		}
-	}
-	return vars
-}
-
+// tfSchema is the schema of a body with the provider's arguments, and dynamic blocks.
 func tfSchema(args []tfArg) *hcl.BodySchema {
-	schema := &hcl.BodySchema{}
+	schema := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "dynamic", LabelNames: []string{"type"}}}}
 	for _, a := range args {
 		if a.block != nil {
 			schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: a.tf})
@@ -879,12 +812,21 @@ func (m *tfModule) body(body hcl.Body, args []tfArg, inst map[string]cty.Value, 
 		switch {
 		case a.block != nil:
 			var list []any
-			for _, blk := range content.Blocks.OfType(a.tf) {
-				v, err := m.body(blk.Body, a.block, inst, mapping.Join(p, a.tf), fs)
-				if err != nil {
-					return nil, err
+			for _, blk := range content.Blocks {
+				switch {
+				case blk.Type == a.tf:
+					v, err := m.body(blk.Body, a.block, inst, mapping.Join(p, a.tf), fs)
+					if err != nil {
+						return nil, err
+					}
+					list = append(list, v)
+				case blk.Type == "dynamic" && blk.Labels[0] == a.tf:
+					vs, err := m.dynamic(blk, a, inst, p, fs)
+					if err != nil {
+						return nil, err
+					}
+					list = append(list, vs...)
 				}
-				list = append(list, v)
 			}
 			if len(list) == 0 {
 				continue
@@ -927,6 +869,70 @@ func (m *tfModule) body(body hcl.Body, args []tfArg, inst map[string]cty.Value, 
 			}
 			setPath(out, a.api, v)
 		}
+	}
+	return out, nil
+}
+
+// tfDynamicSchema is the schema of a dynamic block's body.
+var tfDynamicSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "for_each", Required: true}, {Name: "iterator"}, {Name: "labels"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "content"}},
+}
+
+// dynamic expands a dynamic block as Terraform does: its content once per element of for_each,
+// in the collection's order, with the iterator (the block type, or the iterator argument) bound
+// to an object of the element's key and value. A for_each not known before Terraform applies
+// the module leaves the blocks out with a finding.
+func (m *tfModule) dynamic(blk *hcl.Block, a tfArg, inst map[string]cty.Value, p string, fs *mapping.Findings) ([]any, error) {
+	c, diags := blk.Body.Content(tfDynamicSchema)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	contents := c.Blocks.OfType("content")
+	if len(contents) != 1 {
+		return nil, tfError(blk.DefRange, fmt.Sprintf("dynamic %q: needs exactly one content block, not %d", a.tf, len(contents)))
+	}
+	iter := a.tf
+	if it := c.Attributes["iterator"]; it != nil {
+		if iter = hcl.ExprAsKeyword(it.Expr); iter == "" {
+			return nil, tfError(it.Expr.Range(), fmt.Sprintf("dynamic %q: iterator must be a single name", a.tf))
+		}
+	}
+	forEach := c.Attributes["for_each"]
+	val, err := m.value(forEach.Expr, inst)
+	if err != nil {
+		return nil, tfInArgument(err, "dynamic "+a.tf+" for_each = "+m.run.exprText(forEach.Expr))
+	}
+	val, _ = val.Unmark()
+	bad := func(msg string) error {
+		return tfError(forEach.Expr.Range(), fmt.Sprintf("dynamic %q: for_each: %s", a.tf, msg))
+	}
+	switch ty := val.Type(); {
+	case !val.IsKnown():
+		v := m.run.jsonOf(val, m.run.exprText(forEach.Expr))
+		fs.Add(mapping.Join(p, a.tf), mapping.Lossy, "not known before deployment: the dynamic %s blocks' for_each = %v; left out, to fill in by hand", a.tf, v)
+		return nil, nil
+	case val.IsNull():
+		return nil, bad("cannot be null")
+	case !ty.IsListType() && !ty.IsSetType() && !ty.IsTupleType() && !ty.IsMapType() && !ty.IsObjectType():
+		return nil, bad("must be a collection (a list, set, tuple, map or object), not " + ty.FriendlyName())
+	}
+	var out []any
+	for it := val.ElementIterator(); it.Next(); {
+		k, v := it.Element()
+		if ty := val.Type(); ty.IsSetType() {
+			k = v
+		}
+		scope := make(map[string]cty.Value, len(inst)+1)
+		for name, x := range inst {
+			scope[name] = x
+		}
+		scope[iter] = cty.ObjectVal(map[string]cty.Value{"key": k, "value": v})
+		body, err := m.body(contents[0].Body, a.block, scope, mapping.Join(p, a.tf), fs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, body)
 	}
 	return out, nil
 }

@@ -533,3 +533,114 @@ resource "aws_ecs_service" "app" {
 		"aws_ecs_service.app load_balancer.weight: weight is not an argument podecs knows for this resource; ignored",
 	}, r.findings)
 }
+
+// TestTerraformDynamicBlocks: a dynamic block makes its content once per element of for_each,
+// in the collection's order and in place among the static blocks of its type, with the iterator
+// (the block type, or the iterator argument) holding key and value; dynamic blocks nest, and the
+// inner content sees the outer iterator. A for_each known only when Terraform applies the
+// module leaves the blocks out with a finding.
+func TestTerraformDynamicBlocks(t *testing.T) {
+	r := tfRead(t, map[string]string{"root/main.tf": `
+variable "target_groups" {
+  default = {
+    api   = { port = 8080, arn = "arn:tg/api" }
+    admin = { port = 9090, arn = "arn:tg/admin" }
+  }
+}
+variable "services" {
+  default = [
+    { port = "http", aliases = { "80" = "web", "8080" = "web-alt" } },
+    { port = "grpc", aliases = {} },
+  ]
+}
+data "aws_subnets" "all" {}
+resource "aws_ecs_service" "app" {
+  name = "app"
+  load_balancer {
+    target_group_arn = "arn:tg/static"
+    container_name   = "static"
+    container_port   = 80
+  }
+  dynamic "load_balancer" {
+    for_each = var.target_groups
+    content {
+      target_group_arn = load_balancer.value.arn
+      container_name   = load_balancer.key
+      container_port   = load_balancer.value.port
+    }
+  }
+  dynamic "capacity_provider_strategy" {
+    for_each = toset(["FARGATE", "FARGATE_SPOT"])
+    iterator = cp
+    content {
+      capacity_provider = cp.key
+      weight            = cp.value == "FARGATE" ? 1 : 3
+    }
+  }
+  dynamic "placement_constraints" {
+    for_each = data.aws_subnets.all.ids
+    content {
+      type = "memberOf"
+    }
+  }
+  service_connect_configuration {
+    enabled = true
+    dynamic "service" {
+      for_each = var.services
+      content {
+        port_name = service.value.port
+        dynamic "client_alias" {
+          for_each = service.value.aliases
+          iterator = alias
+          content {
+            port     = tonumber(alias.key)
+            dns_name = "${alias.value}-${service.key}"
+          }
+        }
+      }
+    }
+  }
+}
+`}, SourceOptions{})
+	require.Empty(t, r.errors)
+	svc := r.docs["aws_ecs_service.app"]
+	require.NotNil(t, svc)
+	assert.Equal(t, []any{
+		map[string]any{"targetGroupArn": "arn:tg/static", "containerName": "static", "containerPort": 80.0},
+		map[string]any{"targetGroupArn": "arn:tg/admin", "containerName": "admin", "containerPort": 9090.0},
+		map[string]any{"targetGroupArn": "arn:tg/api", "containerName": "api", "containerPort": 8080.0},
+	}, svc["loadBalancers"])
+	assert.Equal(t, []any{
+		map[string]any{"capacityProvider": "FARGATE", "weight": 1.0},
+		map[string]any{"capacityProvider": "FARGATE_SPOT", "weight": 3.0},
+	}, svc["capacityProviderStrategy"])
+	assert.Nil(t, svc["placementConstraints"])
+	r.finding(t, "aws_ecs_service.app placement_constraints: not known before deployment: the dynamic placement_constraints blocks' for_each")
+	assert.Equal(t, []any{
+		map[string]any{"portName": "http", "clientAliases": []any{
+			map[string]any{"port": 80.0, "dnsName": "web-0"},
+			map[string]any{"port": 8080.0, "dnsName": "web-alt-0"},
+		}},
+		map[string]any{"portName": "grpc"},
+	}, at(t, svc, "serviceConnectConfiguration", "services"))
+}
+
+// TestTerraformDynamicBlockErrors: a dynamic block that cannot be expanded is an error naming
+// the file and line.
+func TestTerraformDynamicBlockErrors(t *testing.T) {
+	for name, c := range map[string]struct{ block, want string }{
+		"null for_each":    {"for_each = null\n    content {}", `root/main.tf: aws_ecs_service.s: line 4: dynamic "load_balancer": for_each: cannot be null`},
+		"string for_each":  {"for_each = \"abc\"\n    content {}", `line 4: dynamic "load_balancer": for_each: must be a collection (a list, set, tuple, map or object), not string`},
+		"no content":       {"for_each = [1]", `line 3: dynamic "load_balancer": needs exactly one content block, not 0`},
+		"bad iterator":     {"for_each = [1]\n    iterator = \"lb\"\n    content {}", `line 5: dynamic "load_balancer": iterator must be a single name`},
+		"failing for_each": {"for_each = var.nope\n    content {}", `line 4: dynamic load_balancer for_each = var.nope: reference to undeclared input variable var.nope`},
+		"no for_each":      {"content {}", `line 3: Missing required argument`},
+		"failing content":  {"for_each = [1]\n    content {\n      container_port = lb.value\n    }", `line 6: container_port = lb.value`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := tfRead(t, map[string]string{"root/main.tf": "resource \"aws_ecs_service\" \"s\" {\n  name = \"s\"\n  dynamic \"load_balancer\" {\n    " + c.block + "\n  }\n}\n"}, SourceOptions{})
+			require.Len(t, r.errors, 1, "%v", r.findings)
+			assert.Contains(t, r.errors[0], c.want)
+		})
+	}
+}
