@@ -124,7 +124,18 @@ type ecspressoConfig struct {
 
 // EcspressoDefinitions lists the definition files an ecspresso config names, so that a directory
 // walk reads them through the config only.
+// An environment variable the config needs but that is not set counts as empty here, so that a
+// config that fails to render for that (reading it reports it) still claims its files.
 func EcspressoDefinitions(config string, so SourceOptions) ([]string, error) {
+	env := so.Env
+	so.Env = func(name string) (string, bool) {
+		if env != nil {
+			if v, ok := env(name); ok {
+				return v, true
+			}
+		}
+		return "", true
+	}
 	cfg, _, err := loadEcspressoConfig(config, &so)
 	if err != nil {
 		return nil, err

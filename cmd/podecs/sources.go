@@ -108,7 +108,7 @@ func lookupEnv(s streams) func(string) (string, bool) {
 // files are read through it only, other .jsonnet files are evaluated, and a cdk synth output
 // directory (cdk.out) gives its *.template.json files. A file named alone is read the same way. isBatch is true for more than one input, a directory or standard input.
 func listInputs(paths []string, stdin io.Reader, so convert.SourceOptions) (inputs []convert.Input, isBatch bool, err error) {
-	l := inputLister{so: so, modules: map[string]bool{}, consumed: map[string]bool{}, configs: map[string]bool{}}
+	l := inputLister{so: so, tf: convert.NewTerraformModules(so), modules: map[string]bool{}, consumed: map[string]bool{}, configs: map[string]bool{}}
 	for _, p := range paths {
 		if p == "-" {
 			l.inputs = append(l.inputs, convert.Input{Name: inputName(p), Open: func() (io.ReadCloser, error) { return io.NopCloser(stdin), nil }})
@@ -123,6 +123,7 @@ func listInputs(paths []string, stdin io.Reader, so convert.SourceOptions) (inpu
 			l.file(p, true)
 			continue
 		}
+		l.walkRoot = filepath.Clean(p)
 		isBatch = true
 		files, err := walkInputs(p)
 		if err != nil {
@@ -144,6 +145,10 @@ func listInputs(paths []string, stdin io.Reader, so convert.SourceOptions) (inpu
 type inputLister struct {
 	so     convert.SourceOptions
 	inputs []convert.Input
+	// tf reads the Terraform modules of the run: a module another one calls by a local path is
+	// read through that call, unless the user named it (or it is the directory walked).
+	tf       *convert.TerraformModules
+	walkRoot string
 	// modules are the Terraform module directories listed; configs the ecspresso configs found
 	// in directories, by name or content, and consumed the definition files they name.
 	modules  map[string]bool
@@ -168,10 +173,12 @@ func (l *inputLister) file(p string, named bool) {
 	case l.consumed[filepath.Clean(p)]:
 	case convert.IsTerraformFile(p):
 		dir := filepath.ToSlash(filepath.Dir(p))
+		l.tf.Add(dir, named || filepath.Dir(p) == l.walkRoot)
 		if !l.modules[dir] {
 			l.modules[dir] = true
+			tf := l.tf
 			l.inputs = append(l.inputs, convert.Input{Name: dir, Read: func(fn func(convert.Document), onErr func(*convert.DocError)) error {
-				return convert.ReadTerraform(dir, so, fn, onErr)
+				return tf.Read(dir, fn, onErr)
 			}})
 		}
 	case l.configs[p] || convert.IsEcspressoConfigName(p) || named && isEcspressoConfigFile(p):
