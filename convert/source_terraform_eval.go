@@ -453,6 +453,10 @@ func (m *tfModule) keysOf(addr string, count, forEach hcl.Expression) (tfKeys, e
 	return k, err
 }
 
+// tfMaxCount bounds count: ECS takes at most 5,000 services in a cluster, and a count beyond
+// this is a mistake that would otherwise take the run's time and memory.
+const tfMaxCount = 10000
+
 // tfKeysMemo is the instances of a block, evaluated once, or the error.
 type tfKeysMemo struct {
 	keys tfKeys
@@ -478,6 +482,9 @@ func (m *tfModule) evalKeys(count, forEach hcl.Expression) (tfKeys, error) {
 		c, acc := n.AsBigFloat().Int64()
 		if acc != 0 || c < 0 {
 			return out, tfError(count.Range(), "count must be a whole number, 0 or more")
+		}
+		if c > tfMaxCount {
+			return out, tfError(count.Range(), fmt.Sprintf("count is %d: podecs reads at most %d instances of a block", c, tfMaxCount))
 		}
 		out.counted = true
 		for i := range c {

@@ -479,6 +479,10 @@ resource "aws_ecs_task_definition" "t" {
   container_definitions = ` + tfContainers + `
 }
 data "aws_subnets" "all" {}`, "root/main.tf: aws_ecs_task_definition.t: line 1: its count or for_each is known only when Terraform applies the module"},
+		"count too large": {`resource "aws_ecs_service" "s" {
+  count = 20000000
+  name  = "s-${count.index}"
+}`, "root/main.tf: aws_ecs_service.s: line 2: count is 20000000: podecs reads at most 10000 instances of a block"},
 		"undeclared variable": {`resource "aws_ecs_task_definition" "t" {
   family = var.nope
   container_definitions = ` + tfContainers + `
