@@ -12,6 +12,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,63 +23,68 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// The read-only AWS client of `podecs verify`. It makes the few describe calls verify needs to
-// IAM, STS, EC2, Elastic Load Balancing, Secrets Manager, SSM, CloudWatch Logs, ECR, Cloud Map and
-// EFS on the SDK's core — the credentials, region, profile, HTTP client and standard retryer of
-// the same aws.Config the ECS client uses, and its SigV4 signer — and speaks the three wire
-// protocols itself (JSON 1.1, query with XML answers, REST-JSON) with the standard library.
+// A small AWS client on the SDK's core, for the services podecs calls besides ECS: the
+// credentials, region, profile, HTTP client and standard retryer of the same aws.Config the ECS
+// client uses, and its SigV4 signer. It speaks the three wire protocols itself (JSON 1.1, query
+// with XML answers, REST-JSON) with the standard library, and resolves endpoints as the SDK does.
+// The Reader of `podecs verify` and the ScalingClient of `podecs register` are made of it.
 //
 // It does not link the SDK's service packages: each of those runs the initialisation of its
-// schemas and endpoint tables at every start of every podecs command, which made a one-file
-// `podecs convert` about 65 % slower. This file costs nothing until a Reader is made.
+// schemas and endpoint tables at every start of every podecs command (the nine services verify
+// calls made a one-file `podecs convert` about 65 % slower; Application Auto Scaling alone cost
+// about 2.5 ms). This file costs nothing until a client is made.
+//
+// Each service lists the operations podecs calls on it, as reads or writes. A client refuses any
+// other operation, and a read-only client (every Reader) any write, before a request is made; no
+// client ever calls an operation that returns a secret value (neverCalled).
 
-// Reader makes read-only calls to the AWS services verify checks. Make it with NewReader; it is
-// safe for concurrent use.
-type Reader struct {
+// awsClient makes the calls of the services it is given. It is safe for concurrent use.
+type awsClient struct {
 	cfg      aws.Config
 	endpoint string // --endpoint-url: every service at one address (an emulator)
 	retryer  aws.Retryer
 	signer   *v4.Signer
 	now      func() time.Time
+	// readOnly refuses the operations a service lists as writes.
+	readOnly bool
 	// OnCall, when set, is called before each request (not each retry) with the service, the
 	// operation and its main parameters as key, value pairs; --verbose prints them.
 	OnCall func(service, operation string, params ...string)
 }
 
-// NewReader builds a Reader from the standard AWS configuration chain and o, as NewClient does
-// for ECS. o.EndpointURL, when set, is the endpoint of every service; otherwise each service
-// honours AWS_ENDPOINT_URL_<SERVICE>, the services section of the profile, AWS_ENDPOINT_URL and
-// the profile's endpoint_url as the SDK does, then its standard regional endpoint.
-func NewReader(ctx context.Context, o Options) (*Reader, error) {
+// newAWSClient builds a client from the standard AWS configuration chain and o, as NewClient does
+// for ECS. o.EndpointURL, when set, is the endpoint of every service; otherwise each service's
+// endpoint is resolved as the SDK resolves it (endpointFor).
+func newAWSClient(ctx context.Context, o Options, readOnly bool) (awsClient, error) {
 	cfg, err := awsConfig(ctx, o)
 	if err != nil {
-		return nil, err
+		return awsClient{}, err
 	}
-	r := &Reader{cfg: cfg, endpoint: o.EndpointURL, signer: v4.NewSigner(), now: time.Now}
+	c := awsClient{cfg: cfg, endpoint: o.EndpointURL, signer: v4.NewSigner(), now: time.Now, readOnly: readOnly}
 	if cfg.Retryer != nil {
-		r.retryer = cfg.Retryer()
+		c.retryer = cfg.Retryer()
 	} else {
-		r.retryer = retry.NewStandard()
+		c.retryer = retry.NewStandard()
 	}
-	return r, nil
+	return c, nil
 }
 
 // CheckCredentials retrieves the credentials once, so that missing ones are one error up front
 // rather than the error of every call.
-func (r *Reader) CheckCredentials(ctx context.Context) error {
-	if r.cfg.Credentials == nil {
+func (c *awsClient) CheckCredentials(ctx context.Context) error {
+	if c.cfg.Credentials == nil {
 		return errors.New("no AWS credentials")
 	}
-	if _, err := r.cfg.Credentials.Retrieve(ctx); err != nil {
+	if _, err := c.cfg.Credentials.Retrieve(ctx); err != nil {
 		return fmt.Errorf("no AWS credentials: %w", err)
 	}
 	return nil
 }
 
 // Region is the region calls go to when they name none.
-func (r *Reader) Region() string { return r.cfg.Region }
+func (c *awsClient) Region() string { return c.cfg.Region }
 
-// awsService is one AWS API as the Reader calls it.
+// awsService is one AWS API as the client calls it.
 type awsService struct {
 	// id is the SDK service ID (AWS_ENDPOINT_URL_<ID> with spaces as underscores, upper case).
 	id string
@@ -86,6 +93,12 @@ type awsService struct {
 	protocol   protocol
 	// target is the X-Amz-Target prefix of JSON 1.1 services; version the query API version.
 	target, version string
+	// reads and writes are the operations podecs calls: reads only look, writes change
+	// something. Any other operation is refused (permit).
+	reads, writes []string
+	// variants: the service's FIPS and dual-stack endpoints follow the standard rules, and the
+	// SDK settings that ask for them (AWS_USE_FIPS_ENDPOINT, use_dualstack_endpoint, ...) apply.
+	variants bool
 }
 
 type protocol int
@@ -97,37 +110,49 @@ const (
 	protoREST
 )
 
-// The services verify calls.
-var (
-	svcIAM            = awsService{id: "IAM", name: "iam", protocol: protoQuery, version: "2010-05-08"}
-	svcSTS            = awsService{id: "STS", name: "sts", protocol: protoQuery, version: "2011-06-15"}
-	svcEC2            = awsService{id: "EC2", name: "ec2", protocol: protoEC2, version: "2016-11-15"}
-	svcELB            = awsService{id: "Elastic Load Balancing v2", name: "elasticloadbalancing", protocol: protoQuery, version: "2015-12-01"}
-	svcSecretsManager = awsService{id: "Secrets Manager", name: "secretsmanager", protocol: protoJSON, target: "secretsmanager"}
-	svcSSM            = awsService{id: "SSM", name: "ssm", protocol: protoJSON, target: "AmazonSSM"}
-	svcLogs           = awsService{id: "CloudWatch Logs", name: "logs", protocol: protoJSON, target: "Logs_20140328"}
-	svcECR            = awsService{id: "ECR", name: "ecr", host: "api.ecr", protocol: protoJSON, target: "AmazonEC2ContainerRegistry_V20150921"}
-	svcCloudMap       = awsService{id: "ServiceDiscovery", name: "servicediscovery", protocol: protoJSON, target: "Route53AutoNaming_v20170314"}
-	svcEFS            = awsService{id: "EFS", name: "elasticfilesystem", protocol: protoREST}
-)
+// neverCalled are the operations that return secret values or credentials for them, as
+// "signing name:operation". No service lists them, and permit refuses them whatever a service
+// lists: podecs never reads a secret value.
+var neverCalled = []string{
+	"secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue",
+	"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory",
+	"kms:Decrypt", "ecr:GetAuthorizationToken",
+}
+
+// permit says why op of svc may not be called by c, or nil: an operation that reads secret
+// values never, one the service does not list never, a write not on a read-only client.
+func (c *awsClient) permit(svc awsService, op string) error {
+	switch {
+	case slices.Contains(neverCalled, svc.name+":"+op):
+		return fmt.Errorf("%s:%s returns secret values: podecs never calls it", svc.name, op)
+	case slices.Contains(svc.reads, op):
+		return nil
+	case slices.Contains(svc.writes, op) && c.readOnly:
+		return fmt.Errorf("%s:%s changes something: this client only reads", svc.name, op)
+	case slices.Contains(svc.writes, op):
+		return nil
+	}
+	return fmt.Errorf("%s:%s is not an operation podecs calls", svc.name, op)
+}
 
 // partition is what endpoints and ARNs depend on beyond the region.
 type partition struct {
-	prefix, name, dnsSuffix string
+	prefix, name, dnsSuffix, dualStackDNSSuffix string
 	// iamHost and iamRegion are IAM's global endpoint and signing region ("": regional).
 	iamHost, iamRegion string
 }
 
-// partitions are matched by region prefix in order; the last is the standard partition.
+// partitions are matched by region prefix in order; the last is the standard partition. The
+// suffixes are those of the SDK's partitions.json; every partition supports FIPS and dual-stack.
 var partitions = []partition{
-	{"cn-", "aws-cn", "amazonaws.com.cn", "iam.cn-north-1.amazonaws.com.cn", "cn-north-1"},
-	{"us-gov-", "aws-us-gov", "amazonaws.com", "iam.us-gov.amazonaws.com", "us-gov-west-1"},
-	{"us-isob-", "aws-iso-b", "sc2s.sgov.gov", "iam.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1"},
-	{"us-isof-", "aws-iso-f", "csp.hci.ic.gov", "iam.us-isof-south-1.csp.hci.ic.gov", "us-isof-south-1"},
-	{"us-iso-", "aws-iso", "c2s.ic.gov", "iam.us-iso-east-1.c2s.ic.gov", "us-iso-east-1"},
-	{"eu-isoe-", "aws-iso-e", "cloud.adc-e.uk", "", ""},
-	{"eusc-", "aws-eusc", "amazonaws.eu", "", ""},
-	{"", "aws", "amazonaws.com", "iam.amazonaws.com", "us-east-1"},
+	{"cn-", "aws-cn", "amazonaws.com.cn", "api.amazonwebservices.com.cn", "iam.cn-north-1.amazonaws.com.cn", "cn-north-1"},
+	{"us-gov-", "aws-us-gov", "amazonaws.com", "api.aws", "iam.us-gov.amazonaws.com", "us-gov-west-1"},
+	{"us-isob-", "aws-iso-b", "sc2s.sgov.gov", "api.aws.scloud", "iam.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1"},
+	{"us-isof-", "aws-iso-f", "csp.hci.ic.gov", "api.aws.hci.ic.gov", "iam.us-isof-south-1.csp.hci.ic.gov", "us-isof-south-1"},
+	{"us-iso-", "aws-iso", "c2s.ic.gov", "api.aws.ic.gov", "iam.us-iso-east-1.c2s.ic.gov", "us-iso-east-1"},
+	{"eu-isoe-", "aws-iso-e", "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk", "", ""},
+	{"eusc-", "aws-eusc", "amazonaws.eu", "api.amazonwebservices.eu", "", ""},
+	{"", "aws", "amazonaws.com", "api.aws", "iam.amazonaws.com", "us-east-1"},
 }
 
 func partitionOf(region string) partition {
@@ -142,63 +167,124 @@ func partitionOf(region string) partition {
 // Partition is the ARN partition of a region: aws, aws-cn, aws-us-gov, ...
 func Partition(region string) string { return partitionOf(region).name }
 
-// endpointFor returns the base URL of svc in region and the region requests are signed for.
-func (r *Reader) endpointFor(svc awsService, region string) (string, string) {
+// endpointFor returns the base URL of svc in region and the region requests are signed for: the
+// client's endpoint (--endpoint-url), else the endpoint the AWS settings give the service
+// (configuredEndpoint), else the service's endpoint in the region's partition. For a service with
+// variants, FIPS and dual-stack select the endpoint as the SDK's rules do, and asking for either
+// with an endpoint of one's own is the SDK's configuration error.
+func (c *awsClient) endpointFor(svc awsService, region string) (string, string, error) {
 	signing := region
 	p := partitionOf(region)
 	if svc.name == "iam" && p.iamRegion != "" {
 		signing = p.iamRegion
 	}
-	if r.endpoint != "" {
-		return r.endpoint, signing
+	var fips, dualStack bool
+	if svc.variants {
+		fips, dualStack = c.useFIPS(), c.useDualStack()
 	}
-	if u := r.configuredEndpoint(svc.id); u != "" {
-		return u, signing
+	custom := c.endpoint
+	if custom == "" {
+		custom = c.configuredEndpoint(svc.id)
 	}
-	if svc.name == "iam" && p.iamHost != "" {
-		return "https://" + p.iamHost, signing
+	switch {
+	case custom != "" && fips:
+		return "", "", errors.New("invalid configuration: FIPS and custom endpoint are not supported")
+	case custom != "" && dualStack:
+		return "", "", errors.New("invalid configuration: dual-stack and custom endpoint are not supported")
+	case custom != "":
+		return custom, signing, nil
+	case svc.name == "iam" && p.iamHost != "":
+		return "https://" + p.iamHost, signing, nil
 	}
-	host := svc.host
+	host, suffix := svc.host, p.dnsSuffix
 	if host == "" {
 		host = svc.name
 	}
-	return "https://" + host + "." + region + "." + p.dnsSuffix, signing
+	if dualStack {
+		suffix = p.dualStackDNSSuffix
+	}
+	// In AWS GovCloud (US) the standard endpoints are FIPS endpoints.
+	if fips && (dualStack || p.name != "aws-us-gov") {
+		host += "-fips"
+	}
+	return "https://" + host + "." + region + "." + suffix, signing, nil
 }
 
-// configuredEndpoint is the endpoint the AWS settings give a service, as the SDK resolves it:
-// AWS_ENDPOINT_URL_<SERVICE> or the profile's services section first, then AWS_ENDPOINT_URL or
-// the profile's endpoint_url; none when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is set.
-func (r *Reader) configuredEndpoint(sdkID string) string {
+// useFIPS and useDualStack read AWS_USE_FIPS_ENDPOINT and AWS_USE_DUALSTACK_ENDPOINT, or the
+// profile's use_fips_endpoint and use_dualstack_endpoint, as the SDK does.
+func (c *awsClient) useFIPS() bool {
+	for _, src := range c.cfg.ConfigSources {
+		if p, ok := src.(interface {
+			GetUseFIPSEndpoint(context.Context) (aws.FIPSEndpointState, bool, error)
+		}); ok {
+			if v, found, err := p.GetUseFIPSEndpoint(context.Background()); err != nil || found {
+				return v == aws.FIPSEndpointStateEnabled
+			}
+		}
+	}
+	return false
+}
+
+func (c *awsClient) useDualStack() bool {
+	for _, src := range c.cfg.ConfigSources {
+		if p, ok := src.(interface {
+			GetUseDualStackEndpoint(context.Context) (aws.DualStackEndpointState, bool, error)
+		}); ok {
+			if v, found, err := p.GetUseDualStackEndpoint(context.Background()); err != nil || found {
+				return v == aws.DualStackEndpointStateEnabled
+			}
+		}
+	}
+	return false
+}
+
+// configuredEndpoint is the endpoint the AWS settings give a service, in the SDK's order:
+// AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, then the services section of the profile,
+// then the profile's endpoint_url; none when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is set. (The
+// SDK's service clients skip the services section whenever AWS_ENDPOINT_URL is in the
+// environment and AWS_ENDPOINT_URL_<SERVICE> is not, even when it is empty.)
+func (c *awsClient) configuredEndpoint(sdkID string) string {
 	ctx := context.Background()
-	for _, src := range r.cfg.ConfigSources {
+	// The global endpoint: AWS_ENDPOINT_URL, else endpoint_url; nil when the settings say to
+	// ignore configured endpoints (config.LoadDefaultConfig).
+	global := aws.ToString(c.cfg.BaseEndpoint)
+	_, globalEnv := os.LookupEnv("AWS_ENDPOINT_URL")
+	_, ownEnv := os.LookupEnv("AWS_ENDPOINT_URL_" + strings.ToUpper(strings.ReplaceAll(sdkID, " ", "_")))
+	if globalEnv && !ownEnv {
+		return global
+	}
+	for _, src := range c.cfg.ConfigSources {
 		if p, ok := src.(interface {
 			GetIgnoreConfiguredEndpoints(context.Context) (bool, bool, error)
 		}); ok {
 			if v, found, err := p.GetIgnoreConfiguredEndpoints(ctx); err == nil && found {
 				if v {
-					return ""
+					return global
 				}
 				break
 			}
 		}
 	}
-	for _, src := range r.cfg.ConfigSources {
+	for _, src := range c.cfg.ConfigSources {
 		if p, ok := src.(interface {
 			GetServiceBaseEndpoint(context.Context, string) (string, bool, error)
 		}); ok {
-			if v, found, err := p.GetServiceBaseEndpoint(ctx, sdkID); err == nil && found {
-				return v
+			if v, found, err := p.GetServiceBaseEndpoint(ctx, sdkID); err != nil || found {
+				if err == nil {
+					return v
+				}
+				break
 			}
 		}
 	}
-	return aws.ToString(r.cfg.BaseEndpoint)
+	return global
 }
 
 // request is one call before it is encoded.
 type request struct {
 	svc    awsService
 	op     string
-	region string // "": the Reader's region
+	region string // "": the client's region
 	// params: the query parameters (query protocols), or the URL query of a REST GET.
 	params url.Values
 	// path is the REST path; body the JSON input of JSON 1.1 calls.
@@ -249,55 +335,63 @@ var _ smithy.APIError = (*APIError)(nil)
 const maxBody = 16 << 20
 
 // call sends req with retries and returns the body of the successful answer. Errors are
-// *OpError: the operation with the AWS error code, or why no answer came.
-func (r *Reader) call(ctx context.Context, req request) ([]byte, error) {
+// *OpError: the operation with the AWS error code, or why no answer came. An operation the client
+// may not call (permit) is refused before anything is sent.
+func (c *awsClient) call(ctx context.Context, req request) ([]byte, error) {
 	if req.region == "" {
-		req.region = r.cfg.Region
+		req.region = c.cfg.Region
 	}
-	if r.OnCall != nil {
-		r.OnCall(req.svc.name, req.op, req.log...)
+	if err := c.permit(req.svc, req.op); err != nil {
+		return nil, &OpError{Operation: req.op, Message: err.Error(), Err: err}
 	}
-	body, err := r.retried(ctx, req)
+	base, signing, err := c.endpointFor(req.svc, req.region)
 	if err != nil {
-		return nil, readError(req.svc, req.op, err)
+		return nil, &OpError{Operation: req.op, Message: err.Error(), Err: err}
+	}
+	if c.OnCall != nil {
+		c.OnCall(req.svc.name, req.op, req.log...)
+	}
+	body, err := c.retried(ctx, req, base, signing)
+	if err != nil {
+		return nil, callError(req.svc, req.op, err)
 	}
 	return body, nil
 }
 
 // retried runs attempts as the SDK's retry middleware does: a send token, then on a retryable
 // error a retry token from the retryer's quota and its backoff delay, up to MaxAttempts.
-func (r *Reader) retried(ctx context.Context, req request) ([]byte, error) {
+func (c *awsClient) retried(ctx context.Context, req request, base, signingRegion string) ([]byte, error) {
 	release := func(error) error { return nil }
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		sendRelease := func(error) error { return nil }
-		if v2, ok := r.retryer.(aws.RetryerV2); ok {
+		if v2, ok := c.retryer.(aws.RetryerV2); ok {
 			rel, err := v2.GetAttemptToken(ctx)
 			if err != nil {
 				return nil, fmt.Errorf("failed to get retry send token: %w", err)
 			}
 			sendRelease = rel
 		}
-		body, err := r.attempt(ctx, req)
+		body, err := c.attempt(ctx, req, base, signingRegion)
 		_ = release(err)
 		_ = sendRelease(err)
 		if err == nil {
 			return body, nil
 		}
-		if !r.retryer.IsErrorRetryable(err) {
+		if !c.retryer.IsErrorRetryable(err) {
 			return nil, err
 		}
-		if attempt >= r.retryer.MaxAttempts() {
+		if attempt >= c.retryer.MaxAttempts() {
 			return nil, &retry.MaxAttemptsError{Attempt: attempt, Err: err}
 		}
-		rel, terr := r.retryer.GetRetryToken(ctx, err)
+		rel, terr := c.retryer.GetRetryToken(ctx, err)
 		if terr != nil {
 			return nil, errors.Join(err, terr)
 		}
 		release = rel
-		delay, derr := r.retryer.RetryDelay(attempt, err)
+		delay, derr := c.retryer.RetryDelay(attempt, err)
 		if derr != nil {
 			return nil, err
 		}
@@ -309,26 +403,25 @@ func (r *Reader) retried(ctx context.Context, req request) ([]byte, error) {
 	}
 }
 
-// attempt sends one signed request and returns the body of a 2xx answer, an *APIError for an
+// attempt sends one signed request to base and returns the body of a 2xx answer, an *APIError for an
 // error answer, or the transport error.
-func (r *Reader) attempt(ctx context.Context, req request) ([]byte, error) {
-	base, signingRegion := r.endpointFor(req.svc, req.region)
+func (c *awsClient) attempt(ctx context.Context, req request, base, signingRegion string) ([]byte, error) {
 	hr, payload, err := encode(ctx, base, req)
 	if err != nil {
 		return nil, err
 	}
-	if r.cfg.Credentials == nil {
+	if c.cfg.Credentials == nil {
 		return nil, errors.New("no AWS credentials")
 	}
-	creds, err := r.cfg.Credentials.Retrieve(ctx)
+	creds, err := c.cfg.Credentials.Retrieve(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("AWS credentials: %w", err)
 	}
 	sum := sha256.Sum256(payload)
-	if err := r.signer.SignHTTP(ctx, creds, hr, hex.EncodeToString(sum[:]), req.svc.name, signingRegion, r.now().UTC()); err != nil {
+	if err := c.signer.SignHTTP(ctx, creds, hr, hex.EncodeToString(sum[:]), req.svc.name, signingRegion, c.now().UTC()); err != nil {
 		return nil, err
 	}
-	client := r.cfg.HTTPClient
+	client := c.cfg.HTTPClient
 	if client == nil {
 		client = http.DefaultClient
 	}
@@ -454,8 +547,8 @@ func firstOf(vs ...string) string {
 	return ""
 }
 
-// readError wraps an error of the call op of svc as an *OpError naming both.
-func readError(svc awsService, op string, err error) error {
+// callError wraps an error of the call op of svc as an *OpError naming both.
+func callError(svc awsService, op string, err error) error {
 	e := &OpError{Operation: op, Err: err}
 	var ae *APIError
 	if errors.As(err, &ae) {
@@ -480,33 +573,25 @@ func ErrorCode(err error) string {
 }
 
 // jsonCall makes a JSON 1.1 call and decodes its answer into out.
-func (r *Reader) jsonCall(ctx context.Context, req request, out any) error {
-	body, err := r.call(ctx, req)
+func (c *awsClient) jsonCall(ctx context.Context, req request, out any) error {
+	body, err := c.call(ctx, req)
 	if err != nil {
 		return err
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return readError(req.svc, req.op, fmt.Errorf("cannot read the answer: %w", err))
+		return callError(req.svc, req.op, fmt.Errorf("cannot read the answer: %w", err))
 	}
 	return nil
 }
 
 // xmlCall makes a query call and decodes its XML answer into out.
-func (r *Reader) xmlCall(ctx context.Context, req request, out any) error {
-	body, err := r.call(ctx, req)
+func (c *awsClient) xmlCall(ctx context.Context, req request, out any) error {
+	body, err := c.call(ctx, req)
 	if err != nil {
 		return err
 	}
 	if err := xml.Unmarshal(body, out); err != nil {
-		return readError(req.svc, req.op, fmt.Errorf("cannot read the answer: %w", err))
+		return callError(req.svc, req.op, fmt.Errorf("cannot read the answer: %w", err))
 	}
 	return nil
-}
-
-// decodePolicy returns an IAM policy document as IAM returns it: URL-encoded JSON.
-func decodePolicy(doc string) string {
-	if s, err := url.PathUnescape(doc); err == nil {
-		return s
-	}
-	return doc
 }
