@@ -32,7 +32,7 @@ import (
 // It does not link the SDK's service packages: each of those runs the initialisation of its
 // schemas and endpoint tables at every start of every podecs command (the nine services verify
 // calls made a one-file `podecs convert` about 65 % slower; Application Auto Scaling alone cost
-// about 2.5 ms). This file costs nothing until a client is made.
+// about 2.3 ms). This file costs nothing until a client is made.
 //
 // Each service lists the operations podecs calls on it, as reads or writes. A client refuses any
 // other operation, and a read-only client (every Reader) any write, before a request is made; no

@@ -10,7 +10,7 @@ import (
 // 1.1 with the X-Amz-Target AnyScaleFrontendService.<operation>, signed for
 // application-autoscaling, at application-autoscaling.<region>.<partition's DNS suffix> (FIPS and
 // dual-stack as the SDK selects them). The SDK's applicationautoscaling package would initialise
-// its schemas and endpoint table (about 2.5 ms) at every start of every podecs command.
+// its schemas and endpoint table (about 2.3 ms) at every start of every podecs command.
 
 // svcScaling is Application Auto Scaling (botocore model 2016-02-06).
 var svcScaling = awsService{
