@@ -16,7 +16,7 @@ import (
 	cfnelb "github.com/awslabs/goformation/v7/cloudformation/elasticloadbalancingv2"
 	cfnscheduler "github.com/awslabs/goformation/v7/cloudformation/scheduler"
 	cfntags "github.com/awslabs/goformation/v7/cloudformation/tags"
-	"go.yaml.in/yaml/v3"
+	"gopkg.in/yaml.v3"
 
 	"github.com/podecs/podecs/convert"
 	"github.com/podecs/podecs/mapping"
