@@ -131,7 +131,15 @@ func decodeECSObjects(doc Document) ([]ecsInputTD, []ecsInputService, error) {
 	case doc.Format == FormatTaskDefinition:
 		var out ecs.DescribeTaskDefinitionOutput
 		if err := ecsjson.Unmarshal(doc.JSON, &out); err != nil {
-			return nil, nil, ecsFieldError(err)
+			td, tags, ok := taggedTaskDefinition(top["taskDefinition"])
+			if !ok || len(top) > 2 || len(top) == 2 && top["tags"] == nil {
+				return nil, nil, ecsFieldError(err)
+			}
+			var outer struct{ Tags []types.Tag }
+			if _, err := ecsjson.UnmarshalWith(doc.JSON, &outer, ecsjson.Options{AllowUnknown: true}); err != nil {
+				return nil, nil, ecsFieldError(err)
+			}
+			out.TaskDefinition, out.Tags = td, append(outer.Tags, tags...)
 		}
 		if out.TaskDefinition == nil {
 			return nil, nil, &DocError{Path: "taskDefinition", Err: errors.New("missing")}
@@ -199,9 +207,29 @@ func decodeTaskDefinitionObject(js []byte) (ecsInputTD, error) {
 	}
 	var described types.TaskDefinition
 	if ecsjson.Unmarshal(js, &described) != nil {
-		return ecsInputTD{}, ecsFieldError(ecsjson.Unmarshal(js, td))
+		tagged, tags, ok := taggedTaskDefinition(js)
+		if !ok {
+			return ecsInputTD{}, ecsFieldError(ecsjson.Unmarshal(js, td))
+		}
+		return fromDescribedTaskDefinition(tagged, tags, "")
 	}
 	return fromDescribedTaskDefinition(&described, nil, "")
+}
+
+// taggedTaskDefinition reads the TaskDefinition object with its tags inside, as ecspresso
+// writes and reads task definitions (ecspresso init, render): the members of the object and
+// tags, nothing else.
+func taggedTaskDefinition(js []byte) (*types.TaskDefinition, []types.Tag, bool) {
+	var described types.TaskDefinition
+	extra, err := ecsjson.UnmarshalWith(js, &described, ecsjson.Options{AllowUnknown: true})
+	if err != nil || len(extra) != 1 || extra[0] != "tags" {
+		return nil, nil, false
+	}
+	var tagged struct{ Tags []types.Tag }
+	if _, err := ecsjson.UnmarshalWith(js, &tagged, ecsjson.Options{AllowUnknown: true}); err != nil {
+		return nil, nil, false
+	}
+	return &described, tagged.Tags, true
 }
 
 // decodeServiceObject reads a CreateService input or, when it has members only ECS sets

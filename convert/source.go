@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -37,11 +38,17 @@ type SourceOptions struct {
 	Parameters map[string]string
 	// Region is AWS::Region of CloudFormation and the region of Terraform's provider.
 	Region string
+	// WorkDir is the absolute path of the working directory, for Terraform's path.cwd and
+	// abspath() (Terraform runs in the root module's directory). "": paths stay as given.
+	WorkDir string
 	// Vars are Terraform variable values (-var NAME=VALUE): a string for a string variable, an
 	// HCL expression for other types. VarFiles are .tfvars files read after the ones Terraform
 	// loads by itself (terraform.tfvars, *.auto.tfvars).
 	Vars     map[string]string
 	VarFiles []string
+	// ExtStr and ExtCode are Jsonnet's external variables (std.extVar), as ecspresso's --ext-str
+	// and --ext-code give them: a string, and Jsonnet code evaluated to its value.
+	ExtStr, ExtCode map[string]string
 }
 
 func (o *SourceOptions) env(name string) (string, bool) {
@@ -116,6 +123,139 @@ func (p *placeholders) add(text, what string) string {
 		p.list = append(p.list, placeholder{Text: text, What: what})
 	}
 	return text
+}
+
+// is says whether a JSON value is a placeholder, or several side by side, and what it stands for.
+func (p *placeholders) is(v any) (string, bool) {
+	s, ok := v.(string)
+	if !ok || len(p.list) == 0 {
+		return "", false
+	}
+	var whats []string
+	for _, part := range strings.Split(s, " ") {
+		if !p.seen[part] {
+			return "", false
+		}
+		for _, ph := range p.list {
+			if ph.Text == part {
+				whats = append(whats, ph.What)
+			}
+		}
+	}
+	return strings.Join(whats, "; "), true
+}
+
+// contains says whether a string holds a placeholder.
+func (p *placeholders) contains(s string) bool {
+	for _, ph := range p.list {
+		if strings.Contains(s, ph.Text) {
+			return true
+		}
+	}
+	return false
+}
+
+// fitPlaceholders makes the JSON tree of a register input (t is its SDK type) hold placeholders
+// only where the API takes a string: one that stands for a list of strings becomes a list of
+// it; one where the API takes a number, a boolean, an enumerated value, an object or a list of
+// objects is left out with a finding, since no value of that type can stand for it.
+func fitPlaceholders(v any, t reflect.Type, path string, is func(any) (string, bool), fs *mapping.Findings) any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if what, ok := is(v); ok {
+		switch {
+		case t.Kind() == reflect.String && !isEnumType(t):
+			return v
+		case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String && !isEnumType(t.Elem()):
+			return []any{v}
+		}
+		fs.Add(path, mapping.Lossy, "not known before deployment: %s (%s); left out, as the API takes %s here: fill it in by hand", v, what, apiKind(t))
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return v
+		}
+		fields := map[string]reflect.Type{}
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() {
+				fields[ecsjson.MemberName(f.Name)] = f.Type
+			}
+		}
+		for _, k := range sortedKeys(m) {
+			ft, known := fields[k]
+			if !known {
+				continue
+			}
+			if fitted := fitPlaceholders(m[k], ft, mapping.Join(path, k), is, fs); fitted != nil {
+				m[k] = fitted
+			} else {
+				delete(m, k)
+			}
+		}
+	case reflect.Slice:
+		l, ok := v.([]any)
+		if !ok {
+			return v
+		}
+		out := l[:0]
+		for i, e := range l {
+			if fitted := fitPlaceholders(e, t.Elem(), mapping.Index(path, i), is, fs); fitted != nil {
+				out = append(out, fitted)
+			}
+		}
+		return out
+	case reflect.Map:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return v
+		}
+		for _, k := range sortedKeys(m) {
+			if fitted := fitPlaceholders(m[k], t.Elem(), mapping.Join(path, k), is, fs); fitted != nil {
+				m[k] = fitted
+			} else {
+				delete(m, k)
+			}
+		}
+	}
+	return v
+}
+
+// isEnumType says whether an SDK string type is an enumeration (it has a Values method).
+func isEnumType(t reflect.Type) bool {
+	_, ok := t.MethodByName("Values")
+	return t.Kind() == reflect.String && ok
+}
+
+func apiKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "one of " + strings.Join(enumValues(t), ", ")
+	case reflect.Slice:
+		return "a list of " + strings.TrimPrefix(apiKind(t.Elem()), "a ")
+	}
+	return "an object"
+}
+
+// enumValues are the values of an SDK enumeration.
+func enumValues(t reflect.Type) []string {
+	m, ok := t.MethodByName("Values")
+	if !ok {
+		return nil
+	}
+	out := m.Func.Call([]reflect.Value{reflect.Zero(t)})[0]
+	var vals []string
+	for i := range out.Len() {
+		vals = append(vals, out.Index(i).String())
+	}
+	return vals
 }
 
 // findings reports each string of an ECS input that holds a placeholder, by its path in the

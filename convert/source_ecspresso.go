@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,16 +48,66 @@ func IsEcspressoConfigName(name string) bool {
 	return false
 }
 
-// IsEcspressoConfig says whether a document looks like an ecspresso config: a top-level
-// task_definition key.
-func IsEcspressoConfig(data []byte) bool {
-	for line := range strings.Lines(string(data)) {
-		l := strings.TrimLeft(line, " \t{")
-		if strings.HasPrefix(line, "task_definition:") || strings.HasPrefix(l, `"task_definition"`) {
-			return true
+// IsEcspressoConfig says whether a file looks like an ecspresso config whatever its name, by
+// the start of its text: a task_definition key at the top level of a YAML mapping or a JSON
+// object, or in Jsonnet a field task_definition.
+func IsEcspressoConfig(name string, data []byte) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".yml", ".yaml":
+		for line := range strings.Lines(string(data)) {
+			for _, k := range []string{"task_definition:", `"task_definition":`, `'task_definition':`} {
+				if strings.HasPrefix(line, k) {
+					return true
+				}
+			}
+		}
+	case ".json":
+		return jsonTopLevelKey(data, "task_definition")
+	case ".jsonnet":
+		for line := range strings.Lines(string(data)) {
+			l := strings.TrimLeft(line, " \t{")
+			for _, k := range []string{"task_definition", `"task_definition"`, `'task_definition'`} {
+				if rest, ok := strings.CutPrefix(l, k); ok && strings.HasPrefix(strings.TrimLeft(rest, " \t"), ":") {
+					return true
+				}
+			}
 		}
 	}
 	return false
+}
+
+// jsonTopLevelKey says whether the JSON object data starts with has the key (data may be cut
+// short).
+func jsonTopLevelKey(data []byte, key string) bool {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false
+	}
+	depth, expectKey := 1, true
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if depth == 1 && expectKey {
+			k, ok := tok.(string)
+			if !ok {
+				return false // the end of the object
+			}
+			if k == key {
+				return true
+			}
+			expectKey = false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		expectKey = depth == 1
+	}
 }
 
 // IsJsonnetFile says whether a file is Jsonnet that podecs evaluates as an input of its own.
@@ -73,7 +124,18 @@ type ecspressoConfig struct {
 
 // EcspressoDefinitions lists the definition files an ecspresso config names, so that a directory
 // walk reads them through the config only.
+// An environment variable the config needs but that is not set counts as empty here, so that a
+// config that fails to render for that (reading it reports it) still claims its files.
 func EcspressoDefinitions(config string, so SourceOptions) ([]string, error) {
+	env := so.Env
+	so.Env = func(name string) (string, bool) {
+		if env != nil {
+			if v, ok := env(name); ok {
+				return v, true
+			}
+		}
+		return "", true
+	}
 	cfg, _, err := loadEcspressoConfig(config, &so)
 	if err != nil {
 		return nil, err
@@ -273,6 +335,12 @@ func EvaluateJsonnet(name string, so SourceOptions) ([]byte, error) {
 func (r *ecspressoRender) jsonnet(name string) (string, error) {
 	vm := jsonnet.MakeVM()
 	vm.Importer(&fsImporter{files: r.so.Files})
+	for k, v := range r.so.ExtStr {
+		vm.ExtVar(k, v)
+	}
+	for k, v := range r.so.ExtCode {
+		vm.ExtCode(k, v)
+	}
 	vm.NativeFunction(&jsonnet.NativeFunction{Name: "env", Params: ast.Identifiers{"name", "default"}, Func: func(args []any) (any, error) {
 		name, _ := args[0].(string)
 		if v, ok := r.so.env(name); ok {

@@ -76,9 +76,17 @@ func FuzzTerraform(f *testing.F) {
 	sourceSeeds(f, "terraform/*.tf")
 	f.Add([]byte("resource \"aws_ecs_service\" \"s\" {\n  count = 2\n  name = \"s-${count.index}\"\n  task_definition = aws_ecs_task_definition.t[count.index].arn\n}\n"))
 	f.Add([]byte("locals { a = local.b\n b = local.a }\nresource \"aws_ecs_task_definition\" \"t\" { family = local.a }\n"))
+	f.Add([]byte("variable \"app\" {\n  type = object({ name = optional(string, \"web\"), ports = optional(list(number), [80]) })\n  default = {}\n}\n" +
+		"data \"aws_availability_zones\" \"a\" {}\nlocals { azs = slice(data.aws_availability_zones.a.names, 0, 3) }\n" +
+		"module \"defs\" {\n  source = \"./child\"\n  for_each = toset([var.app.name])\n  name = each.key\n}\n" +
+		"resource \"aws_ecs_task_definition\" \"t\" {\n  family = try(var.app.name, \"x\")\n  container_definitions = jsonencode([for k, v in module.defs : v.def])\n" +
+		"  dynamic \"volume\" {\n    for_each = can(local.azs[0]) ? local.azs : []\n    iterator = az\n    content { name = az.value }\n  }\n}\n"))
+	f.Add([]byte("module \"r\" { source = \"acme/x/aws\" }\nresource \"aws_ecs_service\" \"s\" {\n  name = module.r.name\n  desired_count = module.r.n\n" +
+		"  network_configuration { subnets = module.r.subnets }\n  task_definition = module.r.td != null ? module.r.td : \"x\"\n}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fsys := fstest.MapFS{
 			"m/main.tf":               {Data: data},
+			"m/child/main.tf":         {Data: []byte("variable \"name\" {}\noutput \"def\" { value = { name = var.name, image = \"x\" } }\n")},
 			"m/terraform.tfvars":      {Data: []byte("image_tag = \"1\"\n")},
 			"m/otel-sidecar.json.tpl": {Data: []byte("{\"name\": \"${name}\", \"image\": \"x\"}")},
 		}

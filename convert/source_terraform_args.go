@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 )
 
 // The arguments of the AWS provider's aws_ecs_task_definition and aws_ecs_service, as its
@@ -40,6 +42,8 @@ const (
 	tfNameValues
 	// tfEnabled: a bool → "ENABLED" / "DISABLED".
 	tfEnabled
+	// tfNumber: a number member the provider takes as a string (bake_time_in_minutes = "5").
+	tfNumber
 )
 
 func (a tfArg) convert(v any) (any, error) {
@@ -81,6 +85,16 @@ func (a tfArg) convert(v any) (any, error) {
 			out = append(out, map[string]any{k: key, val: m[key]})
 		}
 		return out, nil
+	case tfNumber:
+		switch x := v.(type) {
+		case float64:
+			return x, nil
+		case string:
+			if n, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
+				return n, nil
+			}
+		}
+		return nil, fmt.Errorf("must be a number, not %s", jsonKind(v))
 	case tfEnabled:
 		b, ok := v.(bool)
 		if !ok {
@@ -95,6 +109,8 @@ func (a tfArg) convert(v any) (any, error) {
 }
 
 func tfAttr(tf, api string) tfArg { return tfArg{tf: tf, api: api, kind: tfPlain} }
+
+func tfNumberAttr(tf, api string) tfArg { return tfArg{tf: tf, api: api, kind: tfNumber} }
 
 var tfTaskDefinitionArgs = []tfArg{
 	tfAttr("family", "family"),
@@ -166,13 +182,24 @@ var tfServiceArgs = []tfArg{
 	{tf: "deployment_circuit_breaker", api: "deploymentConfiguration.deploymentCircuitBreaker", single: true, block: []tfArg{
 		tfAttr("enable", "enable"), tfAttr("rollback", "rollback")}},
 	{tf: "deployment_configuration", api: "deploymentConfiguration", single: true, block: []tfArg{
-		tfAttr("strategy", "strategy"), tfAttr("bake_time_in_minutes", "bakeTimeInMinutes")}},
+		tfAttr("strategy", "strategy"), tfNumberAttr("bake_time_in_minutes", "bakeTimeInMinutes"),
+		{tf: "linear_configuration", api: "linearConfiguration", single: true, block: []tfArg{
+			tfNumberAttr("step_bake_time_in_minutes", "stepBakeTimeInMinutes"), tfNumberAttr("step_percent", "stepPercent")}},
+		{tf: "canary_configuration", api: "canaryConfiguration", single: true, block: []tfArg{
+			tfNumberAttr("canary_bake_time_in_minutes", "canaryBakeTimeInMinutes"), tfNumberAttr("canary_percent", "canaryPercent")}},
+		{tf: "lifecycle_hook", api: "lifecycleHooks", block: []tfArg{
+			tfAttr("hook_target_arn", "hookTargetArn"), tfAttr("role_arn", "roleArn"),
+			tfAttr("lifecycle_stages", "lifecycleStages"), {tf: "hook_details", api: "hookDetails", kind: tfJSON}}},
+	}},
 	{tf: "deployment_controller", api: "deploymentController", single: true, block: []tfArg{tfAttr("type", "type")}},
 	{tf: "capacity_provider_strategy", api: "capacityProviderStrategy", block: []tfArg{
 		tfAttr("capacity_provider", "capacityProvider"), tfAttr("weight", "weight"), tfAttr("base", "base")}},
 	{tf: "load_balancer", api: "loadBalancers", block: []tfArg{
 		tfAttr("elb_name", "loadBalancerName"), tfAttr("target_group_arn", "targetGroupArn"),
-		tfAttr("container_name", "containerName"), tfAttr("container_port", "containerPort")}},
+		tfAttr("container_name", "containerName"), tfAttr("container_port", "containerPort"),
+		{tf: "advanced_configuration", api: "advancedConfiguration", single: true, block: []tfArg{
+			tfAttr("alternate_target_group_arn", "alternateTargetGroupArn"), tfAttr("production_listener_rule", "productionListenerRule"),
+			tfAttr("role_arn", "roleArn"), tfAttr("test_listener_rule", "testListenerRule")}}}},
 	{tf: "network_configuration", api: "networkConfiguration.awsvpcConfiguration", single: true, block: []tfArg{
 		tfAttr("subnets", "subnets"), tfAttr("security_groups", "securityGroups"),
 		{tf: "assign_public_ip", api: "assignPublicIp", kind: tfEnabled}}},
@@ -183,13 +210,19 @@ var tfServiceArgs = []tfArg{
 		tfAttr("container_port", "containerPort"), tfAttr("container_name", "containerName")}},
 	{tf: "service_connect_configuration", api: "serviceConnectConfiguration", single: true, block: []tfArg{
 		tfAttr("enabled", "enabled"), tfAttr("namespace", "namespace"),
+		{tf: "access_log_configuration", api: "accessLogConfiguration", single: true, block: []tfArg{
+			tfAttr("format", "format"), tfAttr("include_query_parameters", "includeQueryParameters")}},
 		{tf: "log_configuration", api: "logConfiguration", single: true, block: []tfArg{
 			tfAttr("log_driver", "logDriver"), tfAttr("options", "options"),
 			{tf: "secret_option", api: "secretOptions", block: []tfArg{tfAttr("name", "name"), tfAttr("value_from", "valueFrom")}}}},
 		{tf: "service", api: "services", block: []tfArg{
 			tfAttr("port_name", "portName"), tfAttr("discovery_name", "discoveryName"),
 			tfAttr("ingress_port_override", "ingressPortOverride"),
-			{tf: "client_alias", api: "clientAliases", block: []tfArg{tfAttr("port", "port"), tfAttr("dns_name", "dnsName")}},
+			{tf: "client_alias", api: "clientAliases", block: []tfArg{tfAttr("port", "port"), tfAttr("dns_name", "dnsName"),
+				{tf: "test_traffic_rules", api: "testTrafficRules", single: true, block: []tfArg{
+					{tf: "header", api: "header", single: true, block: []tfArg{
+						tfAttr("name", "name"),
+						{tf: "value", api: "value", single: true, block: []tfArg{tfAttr("exact", "exact")}}}}}}}},
 			{tf: "timeout", api: "timeout", single: true, block: []tfArg{
 				tfAttr("idle_timeout_seconds", "idleTimeoutSeconds"), tfAttr("per_request_timeout_seconds", "perRequestTimeoutSeconds")}},
 			{tf: "tls", api: "tls", single: true, block: []tfArg{

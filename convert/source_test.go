@@ -204,3 +204,58 @@ func BenchmarkReadSources(b *testing.B) {
 		})
 	}
 }
+
+// TestIsEcspressoConfig: a config is known by a top-level task_definition key whatever the file
+// is named; the key deeper in a document (a Terraform JSON resource, a nested map) is not one.
+func TestIsEcspressoConfig(t *testing.T) {
+	for _, c := range []struct {
+		name, data string
+		want       bool
+	}{
+		{"config/prod.yml", "region: eu-west-1\ncluster: prod\nservice: web\ntask_definition: td.json\n", true},
+		{"deploy.yaml", "---\n\"task_definition\": td.jsonnet\n", true},
+		{"values.yaml", "app:\n  task_definition: td.json\n", false},
+		{"prod.json", `{"cluster": "prod", "plugins": [{"name": "tfstate"}], "service_definition": "sv.json", "task_definition": "td.json"}`, true},
+		{"prod.json", `{"cluster": {"task_definition": "x"}, "tags": ["task_definition"]}`, false},
+		{"list.json", `[{"task_definition": "td.json"}]`, false},
+		{"cut.json", `{"cluster": "prod", "service": "we`, false},
+		{"prod.jsonnet", "local env = 'prod';\n{\n  cluster: env,\n  task_definition : 'td.jsonnet',\n}\n", true},
+		{"td.jsonnet", "{\n  family: 'web',\n  taskRoleArn: 'task_definition',\n}\n", false},
+		{"main.tf", "task_definition: x\n", false},
+	} {
+		assert.Equal(t, c.want, IsEcspressoConfig(c.name, []byte(c.data)), "%s: %s", c.name, c.data)
+	}
+}
+
+// TestTaskDefinitionWithTagsInside: ecspresso writes a task definition as the TaskDefinition
+// object with its tags inside, bare or in describe-task-definition's wrapper: both read, the
+// tags are the task definition's; another unknown member is still an error naming it.
+func TestTaskDefinitionWithTagsInside(t *testing.T) {
+	const td = `{"family": "web", "revision": 4, "status": "ACTIVE",
+  "containerDefinitions": [{"name": "web", "image": "nginx"}],
+  "tags": [{"key": "team", "value": "core"}]}`
+	for name, js := range map[string]string{
+		"bare":    td,
+		"wrapped": `{"taskDefinition": ` + td + `, "tags": [{"key": "env", "value": "prod"}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			ins, err := DecodeECS(Document{DocRef: DocRef{Source: "td.json", Index: 1}, Format: FormatTaskDefinition, JSON: []byte(js)})
+			require.NoError(t, err)
+			require.Len(t, ins, 1)
+			got := map[string]string{}
+			for _, tag := range ins[0].TaskDefinition.Tags {
+				got[*tag.Key] = *tag.Value
+			}
+			want := map[string]string{"team": "core"}
+			if name == "wrapped" {
+				want["env"] = "prod"
+			}
+			assert.Equal(t, want, got)
+			assert.Equal(t, "web", *ins[0].TaskDefinition.Family)
+		})
+	}
+	_, err := DecodeECS(Document{DocRef: DocRef{Source: "td.json", Index: 1}, Format: FormatTaskDefinition,
+		JSON: []byte(`{"family": "web", "status": "ACTIVE", "colour": "blue", "containerDefinitions": [{"name": "web", "image": "nginx"}], "tags": []}`)})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "status: unknown field")
+}

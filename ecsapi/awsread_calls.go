@@ -78,7 +78,7 @@ func (r *Reader) iamPages(ctx context.Context, op, role string, page func([]byte
 		}
 		items, marker, more, err := page(body)
 		if err != nil {
-			return nil, readError(svcIAM, op, err)
+			return nil, callError(svcIAM, op, err)
 		}
 		all = append(all, items...)
 		if !more || marker == "" {
@@ -285,7 +285,7 @@ func (r *Reader) DescribeImage(ctx context.Context, region, registryID, reposito
 		return nil, err
 	}
 	if len(out.ImageDetails) == 0 {
-		return nil, readError(svcECR, "DescribeImages", &APIError{Code: "ImageNotFoundException", Message: "no image details returned"})
+		return nil, callError(svcECR, "DescribeImages", &APIError{Code: "ImageNotFoundException", Message: "no image details returned"})
 	}
 	return &Image{Digest: out.ImageDetails[0].ImageDigest, Tags: out.ImageDetails[0].ImageTags}, nil
 }
@@ -306,7 +306,7 @@ func (r *Reader) ec2Pages(ctx context.Context, region, op, filter string, values
 		}
 		next, err := page(body)
 		if err != nil {
-			return readError(svcEC2, op, err)
+			return callError(svcEC2, op, err)
 		}
 		if next == "" {
 			return nil
@@ -498,7 +498,7 @@ func (r *Reader) DescribeTargetGroup(ctx context.Context, region, arn string) (*
 			return &TargetGroup{ARN: g.Arn, Name: g.Name, Protocol: g.Protocol, Port: g.Port, TargetType: g.TargetType, VpcID: g.VpcID, HealthCheckPort: g.HealthCheckPort, LoadBalancers: g.LoadBalancers}, nil
 		}
 	}
-	return nil, readError(svcELB, "DescribeTargetGroups", &APIError{Code: "TargetGroupNotFound", Message: "the answer does not hold " + arn})
+	return nil, callError(svcELB, "DescribeTargetGroups", &APIError{Code: "TargetGroupNotFound", Message: "the answer does not hold " + arn})
 }
 
 // Namespace is an AWS Cloud Map namespace.
@@ -585,7 +585,7 @@ func (r *Reader) DescribeFileSystem(ctx context.Context, region, id string) (*Fi
 			return &FileSystem{ID: f.FileSystemId, ARN: f.FileSystemArn, State: f.LifeCycleState}, nil
 		}
 	}
-	return nil, readError(svcEFS, "DescribeFileSystems", &APIError{Code: "FileSystemNotFound", Message: "the answer does not hold " + id})
+	return nil, callError(svcEFS, "DescribeFileSystems", &APIError{Code: "FileSystemNotFound", Message: "the answer does not hold " + id})
 }
 
 // AccessPoint is an EFS access point.
@@ -608,7 +608,7 @@ func (r *Reader) DescribeAccessPoint(ctx context.Context, region, id string) (*A
 			return &AccessPoint{ID: a.AccessPointId, ARN: a.AccessPointArn, FileSystemID: a.FileSystemId, State: a.LifeCycleState}, nil
 		}
 	}
-	return nil, readError(svcEFS, "DescribeAccessPoints", &APIError{Code: "AccessPointNotFound", Message: "the answer does not hold " + id})
+	return nil, callError(svcEFS, "DescribeAccessPoints", &APIError{Code: "AccessPointNotFound", Message: "the answer does not hold " + id})
 }
 
 // MountTarget is a mount target of an EFS file system.

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -239,9 +242,9 @@ func TestReaderTargetGroupsCloudMapEFS(t *testing.T) {
 	assert.Equal(t, "AccessPointNotFound", ErrorCode(err), "%v", err)
 }
 
-// TestReaderEndpoints: --endpoint-url serves every service; otherwise AWS_ENDPOINT_URL_<SERVICE>
-// and the profile's services section come before AWS_ENDPOINT_URL, then the standard endpoint of
-// the region's partition, with IAM's global endpoint and signing region.
+// TestReaderEndpoints: --endpoint-url serves every service; otherwise AWS_ENDPOINT_URL_<SERVICE>,
+// AWS_ENDPOINT_URL, the profile's services section and its endpoint_url, in the SDK's order, then
+// the standard endpoint of the region's partition, with IAM's global endpoint and signing region.
 func TestReaderEndpoints(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -250,7 +253,7 @@ func TestReaderEndpoints(t *testing.T) {
 	t.Setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "")
 	dir := t.TempDir()
 	config := filepath.Join(dir, "config")
-	require.NoError(t, os.WriteFile(config, []byte("[profile edge]\nservices = edge\n[services edge]\nelastic_load_balancing_v2 =\n  endpoint_url = https://elb.example\n"), 0o600))
+	require.NoError(t, os.WriteFile(config, []byte("[profile edge]\nservices = edge\nendpoint_url = https://profile.example\n[services edge]\nelastic_load_balancing_v2 =\n  endpoint_url = https://elb.example\n"), 0o600))
 	t.Setenv("AWS_CONFIG_FILE", config)
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "none"))
 	reader := func(t *testing.T, o Options) *Reader {
@@ -261,7 +264,8 @@ func TestReaderEndpoints(t *testing.T) {
 	}
 	type want struct{ url, signing string }
 	at := func(r *Reader, svc awsService, region string) want {
-		u, s := r.endpointFor(svc, region)
+		u, s, err := r.endpointFor(svc, region)
+		require.NoError(t, err)
 		return want{u, s}
 	}
 
@@ -280,8 +284,15 @@ func TestReaderEndpoints(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", "http://secrets.example")
 	r = reader(t, Options{Region: "eu-central-1", Profile: "edge"})
 	assert.Equal(t, want{"http://secrets.example", "eu-central-1"}, at(r, svcSecretsManager, "eu-central-1"))
-	assert.Equal(t, want{"https://elb.example", "eu-central-1"}, at(r, svcELB, "eu-central-1"), "the profile's services section")
+	assert.Equal(t, want{"http://all.example", "eu-central-1"}, at(r, svcELB, "eu-central-1"), "AWS_ENDPOINT_URL before the profile's services section")
 	assert.Equal(t, want{"http://all.example", "us-east-1"}, at(r, svcIAM, "eu-central-1"))
+
+	require.NoError(t, os.Unsetenv("AWS_ENDPOINT_URL")) // t.Setenv restores it
+	r = reader(t, Options{Region: "eu-central-1", Profile: "edge"})
+	assert.Equal(t, want{"https://elb.example", "eu-central-1"}, at(r, svcELB, "eu-central-1"), "the profile's services section")
+	assert.Equal(t, want{"https://profile.example", "us-east-1"}, at(r, svcIAM, "eu-central-1"), "the profile's endpoint_url")
+	assert.Equal(t, want{"http://secrets.example", "eu-central-1"}, at(r, svcSecretsManager, "eu-central-1"))
+	t.Setenv("AWS_ENDPOINT_URL", "http://all.example")
 
 	r = reader(t, Options{Region: "eu-central-1", EndpointURL: "http://emulator.example"})
 	assert.Equal(t, want{"http://emulator.example", "eu-central-1"}, at(r, svcSecretsManager, "eu-central-1"), "--endpoint-url wins")
@@ -367,4 +378,65 @@ func FuzzDecodeError(f *testing.F) {
 		}
 		_ = decodePolicy(body)
 	})
+}
+
+// readerServices are the services the Reader calls.
+var readerServices = []awsService{svcIAM, svcSTS, svcEC2, svcELB, svcSecretsManager, svcSSM, svcLogs, svcECR, svcCloudMap, svcEFS}
+
+// TestReaderOnlyReads: every operation the Reader's services list is a read (Describe, Get,
+// List), no service lists an operation that returns a secret value, and a Reader refuses a write
+// or such an operation before any request is made or printed.
+func TestReaderOnlyReads(t *testing.T) {
+	for _, svc := range append(readerServices, svcScaling) {
+		for _, op := range append(svc.reads, svc.writes...) {
+			assert.NotContains(t, neverCalled, svc.name+":"+op)
+		}
+	}
+	for _, svc := range readerServices {
+		assert.Empty(t, svc.writes, svc.name)
+		for _, op := range svc.reads {
+			assert.Regexp(t, `^(Describe|Get|List)[A-Z]`, op, svc.name)
+		}
+	}
+
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		requests.Add(1)
+		_, _ = io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	r, err := NewReader(context.Background(), Options{Region: "us-east-1", EndpointURL: srv.URL})
+	require.NoError(t, err)
+	var printed []string
+	r.OnCall = func(service, op string, _ ...string) { printed = append(printed, service+" "+op) }
+	ctx := context.Background()
+	// A service that lists GetSecretValue among its reads, as a mistake would.
+	careless := svcSecretsManager
+	careless.reads = append([]string{"GetSecretValue"}, careless.reads...)
+	tests := []struct {
+		svc  awsService
+		op   string
+		want string
+	}{
+		{svcScaling, "PutScalingPolicy", "PutScalingPolicy: application-autoscaling:PutScalingPolicy changes something: this client only reads"},
+		{careless, "GetSecretValue", "GetSecretValue: secretsmanager:GetSecretValue returns secret values: podecs never calls it"},
+		{svcSSM, "GetParameter", "GetParameter: ssm:GetParameter returns secret values: podecs never calls it"},
+		{svcSSM, "PutParameter", "PutParameter: ssm:PutParameter is not an operation podecs calls"},
+	}
+	for _, tt := range tests {
+		_, err := r.call(ctx, request{svc: tt.svc, op: tt.op, body: map[string]string{"Name": "x"}})
+		assert.EqualError(t, err, tt.want)
+	}
+	assert.Zero(t, requests.Load(), "nothing is sent")
+	assert.Empty(t, printed, "nothing is printed as called")
+
+	s, err := NewScalingClient(ctx, Options{Region: "us-east-1", EndpointURL: srv.URL}, false)
+	require.NoError(t, err)
+	_, err = s.call(ctx, request{svc: careless, op: "GetSecretValue"})
+	assert.EqualError(t, err, "GetSecretValue: secretsmanager:GetSecretValue returns secret values: podecs never calls it", "whatever the client")
+	_, err = s.call(ctx, request{svc: svcScaling, op: "PutScalingPolicy"})
+	require.NoError(t, err, "a client that writes")
+	assert.Equal(t, int32(1), requests.Load())
 }

@@ -1,6 +1,8 @@
 // Package ecsapi talks to the Amazon ECS API for podecs: it builds the SDK client from the standard
 // AWS settings, compares what podecs wants with what runs (ignoring what the API fills in or
-// reports on its own), and plans and applies the few calls that make them equal.
+// reports on its own), and plans and applies the few calls that make them equal. The other AWS
+// services podecs calls (verify's reads, Application Auto Scaling) go through the small client of
+// awsclient.go on the same AWS settings.
 package ecsapi
 
 import (

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// OpError is a failed ECS call: the operation, the AWS error code and message when ECS answered,
+// OpError is a failed AWS call: the operation, the AWS error code and message when AWS answered,
 // or what kept the request from being answered (an unreachable endpoint, a timeout, missing
 // credentials).
 type OpError struct {
@@ -38,10 +38,14 @@ func (e *OpError) Unwrap() error { return e.Err }
 // package report theirs.
 func WrapError(op string, err error) error { return opError(op, err) }
 
-// opError wraps an SDK error of the call op.
+// opError wraps an SDK error of the call op; an *OpError of op (the error of a call of
+// awsclient.go) is already that.
 func opError(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if oe, ok := errors.AsType[*OpError](err); ok && oe.Operation == op {
+		return oe
 	}
 	e := &OpError{Operation: op, Err: err}
 	var ae smithy.APIError

@@ -6,35 +6,18 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
-	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 
 	"github.com/podecs/podecs/mapping"
 )
 
-// Scaling holds the Application Auto Scaling calls podecs makes to scale ECS services.
-// *applicationautoscaling.Client satisfies it; tests use the real client against an emulator.
+// Scaling holds the Application Auto Scaling calls podecs makes to scale ECS services, with the
+// API's member names (scaling_client.go). *ScalingClient satisfies it; tests use it against an
+// emulator.
 type Scaling interface {
-	DescribeScalableTargets(ctx context.Context, in *aas.DescribeScalableTargetsInput, optFns ...func(*aas.Options)) (*aas.DescribeScalableTargetsOutput, error)
-	RegisterScalableTarget(ctx context.Context, in *aas.RegisterScalableTargetInput, optFns ...func(*aas.Options)) (*aas.RegisterScalableTargetOutput, error)
-	DescribeScalingPolicies(ctx context.Context, in *aas.DescribeScalingPoliciesInput, optFns ...func(*aas.Options)) (*aas.DescribeScalingPoliciesOutput, error)
-	PutScalingPolicy(ctx context.Context, in *aas.PutScalingPolicyInput, optFns ...func(*aas.Options)) (*aas.PutScalingPolicyOutput, error)
-}
-
-var _ Scaling = (*aas.Client)(nil)
-
-// NewScalingClient builds an Application Auto Scaling client from the standard AWS configuration
-// chain and o, as NewClient does for ECS; o.EndpointURL, when set, replaces its endpoint.
-func NewScalingClient(ctx context.Context, o Options) (*aas.Client, error) {
-	cfg, err := awsConfig(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	return aas.NewFromConfig(cfg, func(ao *aas.Options) {
-		if o.EndpointURL != "" {
-			ao.BaseEndpoint = aws.String(o.EndpointURL)
-		}
-	}), nil
+	DescribeScalableTargets(ctx context.Context, in *DescribeScalableTargetsInput) (*DescribeScalableTargetsOutput, error)
+	RegisterScalableTarget(ctx context.Context, in *mapping.RegisterScalableTargetInput) (*RegisterScalableTargetOutput, error)
+	DescribeScalingPolicies(ctx context.Context, in *DescribeScalingPoliciesInput) (*DescribeScalingPoliciesOutput, error)
+	PutScalingPolicy(ctx context.Context, in *mapping.PutScalingPolicyInput) (*PutScalingPolicyOutput, error)
 }
 
 // The kinds of Application Auto Scaling objects register manages.
@@ -80,11 +63,11 @@ func PlanScaling(ctx context.Context, api Scaling, wants []ScalingWant) ([]Scali
 			return nil, fmt.Errorf("scalable target %s: %w", w.Target.ResourceId, err)
 		}
 		ts := ScalingStep{Step: Step{Kind: KindScalableTarget, Name: w.Target.ResourceId, dependsOn: -1}, Target: w.Target}
-		live := map[string]*aastypes.ScalingPolicy{}
+		live := map[string]*ScalingPolicy{}
 		if have == nil {
 			ts.Action, ts.Notes = Register, []string{"the scalable target does not exist"}
 		} else {
-			ts.ARN = aws.ToString(have.ScalableTargetARN)
+			ts.ARN = have.ScalableTargetARN
 			ts.Changes = targetDiff(w.Target, have)
 			ts.Action = actionFor(ts.Changes)
 			if live, err = describePolicies(ctx, api, w); err != nil {
@@ -100,7 +83,7 @@ func PlanScaling(ctx context.Context, api Scaling, wants []ScalingWant) ([]Scali
 			case hp == nil:
 				ps.Action, ps.Notes = Create, []string{"the policy does not exist on " + w.Target.ResourceId}
 			default:
-				ps.ARN = aws.ToString(hp.PolicyARN)
+				ps.ARN = hp.PolicyARN
 				ps.Changes = policyDiff(p, hp)
 				ps.Action = actionFor(ps.Changes)
 			}
@@ -110,17 +93,17 @@ func PlanScaling(ctx context.Context, api Scaling, wants []ScalingWant) ([]Scali
 	return steps, nil
 }
 
-func describeTarget(ctx context.Context, api Scaling, t *mapping.RegisterScalableTargetInput) (*aastypes.ScalableTarget, error) {
-	out, err := api.DescribeScalableTargets(ctx, &aas.DescribeScalableTargetsInput{
-		ServiceNamespace:  aastypes.ServiceNamespace(t.ServiceNamespace),
+func describeTarget(ctx context.Context, api Scaling, t *mapping.RegisterScalableTargetInput) (*ScalableTarget, error) {
+	out, err := api.DescribeScalableTargets(ctx, &DescribeScalableTargetsInput{
+		ServiceNamespace:  t.ServiceNamespace,
 		ResourceIds:       []string{t.ResourceId},
-		ScalableDimension: aastypes.ScalableDimension(t.ScalableDimension),
+		ScalableDimension: t.ScalableDimension,
 	})
 	if err != nil {
 		return nil, opError("DescribeScalableTargets", err)
 	}
 	for i := range out.ScalableTargets {
-		if st := &out.ScalableTargets[i]; aws.ToString(st.ResourceId) == t.ResourceId {
+		if st := &out.ScalableTargets[i]; st.ResourceId == t.ResourceId {
 			return st, nil
 		}
 	}
@@ -128,15 +111,15 @@ func describeTarget(ctx context.Context, api Scaling, t *mapping.RegisterScalabl
 }
 
 // describePolicies returns the target's live policies among the wanted ones, by name.
-func describePolicies(ctx context.Context, api Scaling, w ScalingWant) (map[string]*aastypes.ScalingPolicy, error) {
-	live := map[string]*aastypes.ScalingPolicy{}
+func describePolicies(ctx context.Context, api Scaling, w ScalingWant) (map[string]*ScalingPolicy, error) {
+	live := map[string]*ScalingPolicy{}
 	if len(w.Policies) == 0 {
 		return live, nil
 	}
-	in := &aas.DescribeScalingPoliciesInput{
-		ServiceNamespace:  aastypes.ServiceNamespace(w.Target.ServiceNamespace),
-		ResourceId:        aws.String(w.Target.ResourceId),
-		ScalableDimension: aastypes.ScalableDimension(w.Target.ScalableDimension),
+	in := &DescribeScalingPoliciesInput{
+		ServiceNamespace:  w.Target.ServiceNamespace,
+		ResourceId:        w.Target.ResourceId,
+		ScalableDimension: w.Target.ScalableDimension,
 	}
 	for _, p := range w.Policies {
 		in.PolicyNames = append(in.PolicyNames, p.PolicyName)
@@ -148,9 +131,9 @@ func describePolicies(ctx context.Context, api Scaling, w ScalingWant) (map[stri
 		}
 		for i := range out.ScalingPolicies {
 			p := &out.ScalingPolicies[i]
-			live[aws.ToString(p.PolicyName)] = p
+			live[p.PolicyName] = p
 		}
-		if out.NextToken == nil {
+		if aws.ToString(out.NextToken) == "" {
 			break
 		}
 		in.NextToken = out.NextToken
@@ -160,7 +143,7 @@ func describePolicies(ctx context.Context, api Scaling, w ScalingWant) (map[stri
 
 // targetDiff lists the members of a scalable target that differ; unset wanted capacities and
 // role are not compared, an unset suspended state means nothing suspended.
-func targetDiff(want *mapping.RegisterScalableTargetInput, have *aastypes.ScalableTarget) []FieldChange {
+func targetDiff(want *mapping.RegisterScalableTargetInput, have *ScalableTarget) []FieldChange {
 	var out []FieldChange
 	cmp := func(field string, w, h any) { addChange(&out, field, w, h) }
 	if want.MinCapacity != nil {
@@ -170,24 +153,17 @@ func targetDiff(want *mapping.RegisterScalableTargetInput, have *aastypes.Scalab
 		cmp("MaxCapacity", want.MaxCapacity, have.MaxCapacity)
 	}
 	if want.RoleARN != "" {
-		cmp("RoleARN", want.RoleARN, aws.ToString(have.RoleARN))
+		cmp("RoleARN", want.RoleARN, have.RoleARN)
 	}
-	w, h := suspended(want.SuspendedState), liveSuspended(have.SuspendedState)
+	w, h := suspended(want.SuspendedState), suspended(have.SuspendedState)
 	cmp("SuspendedState.DynamicScalingInSuspended", w[0], h[0])
 	cmp("SuspendedState.DynamicScalingOutSuspended", w[1], h[1])
 	cmp("SuspendedState.ScheduledScalingSuspended", w[2], h[2])
 	return out
 }
 
-// suspended is a wanted suspended state as three booleans, unset as false.
+// suspended is a suspended state as three booleans, unset as false.
 func suspended(s *mapping.SuspendedState) [3]bool {
-	if s == nil {
-		return [3]bool{}
-	}
-	return [3]bool{aws.ToBool(s.DynamicScalingInSuspended), aws.ToBool(s.DynamicScalingOutSuspended), aws.ToBool(s.ScheduledScalingSuspended)}
-}
-
-func liveSuspended(s *aastypes.SuspendedState) [3]bool {
 	if s == nil {
 		return [3]bool{}
 	}
@@ -196,10 +172,10 @@ func liveSuspended(s *aastypes.SuspendedState) [3]bool {
 
 // policyDiff lists the members of a target tracking policy that differ. A cooldown the policy does
 // not set is not compared; DisableScaleIn unset means false.
-func policyDiff(want *mapping.PutScalingPolicyInput, have *aastypes.ScalingPolicy) []FieldChange {
+func policyDiff(want *mapping.PutScalingPolicyInput, have *ScalingPolicy) []FieldChange {
 	var out []FieldChange
 	cmp := func(field string, w, h any) { addChange(&out, field, w, h) }
-	cmp("PolicyType", want.PolicyType, string(have.PolicyType))
+	cmp("PolicyType", want.PolicyType, have.PolicyType)
 	const tt = "TargetTrackingScalingPolicyConfiguration"
 	wc, hc := want.TargetTrackingScalingPolicyConfiguration, have.TargetTrackingScalingPolicyConfiguration
 	switch {
@@ -215,7 +191,7 @@ func policyDiff(want *mapping.PutScalingPolicyInput, have *aastypes.ScalingPolic
 		wm, wl = wc.PredefinedMetricSpecification.PredefinedMetricType, wc.PredefinedMetricSpecification.ResourceLabel
 	}
 	if hc.PredefinedMetricSpecification != nil {
-		hm, hl = string(hc.PredefinedMetricSpecification.PredefinedMetricType), aws.ToString(hc.PredefinedMetricSpecification.ResourceLabel)
+		hm, hl = hc.PredefinedMetricSpecification.PredefinedMetricType, hc.PredefinedMetricSpecification.ResourceLabel
 	}
 	cmp(tt+".PredefinedMetricSpecification.PredefinedMetricType", wm, hm)
 	cmp(tt+".PredefinedMetricSpecification.ResourceLabel", wl, hl)
@@ -323,57 +299,23 @@ func policySkipped(target ScalingStep) error {
 }
 
 func registerTarget(ctx context.Context, api Scaling, s *ScalingStep) error {
-	t := s.Target
-	sus := suspended(t.SuspendedState)
-	in := &aas.RegisterScalableTargetInput{
-		ServiceNamespace:  aastypes.ServiceNamespace(t.ServiceNamespace),
-		ResourceId:        aws.String(t.ResourceId),
-		ScalableDimension: aastypes.ScalableDimension(t.ScalableDimension),
-		MinCapacity:       t.MinCapacity,
-		MaxCapacity:       t.MaxCapacity,
-		// Sent in full, so that a state suspended earlier is lifted when no longer wanted.
-		SuspendedState: &aastypes.SuspendedState{DynamicScalingInSuspended: aws.Bool(sus[0]), DynamicScalingOutSuspended: aws.Bool(sus[1]), ScheduledScalingSuspended: aws.Bool(sus[2])},
-		Tags:           t.Tags,
-	}
-	if t.RoleARN != "" {
-		in.RoleARN = aws.String(t.RoleARN)
-	}
-	out, err := api.RegisterScalableTarget(ctx, in)
+	in := *s.Target
+	sus := suspended(in.SuspendedState)
+	// Sent in full, so that a state suspended earlier is lifted when no longer wanted.
+	in.SuspendedState = &mapping.SuspendedState{DynamicScalingInSuspended: aws.Bool(sus[0]), DynamicScalingOutSuspended: aws.Bool(sus[1]), ScheduledScalingSuspended: aws.Bool(sus[2])}
+	out, err := api.RegisterScalableTarget(ctx, &in)
 	if err != nil {
 		return opError("RegisterScalableTarget", err)
 	}
-	s.ARN = aws.ToString(out.ScalableTargetARN)
+	s.ARN = out.ScalableTargetARN
 	return nil
 }
 
 func putPolicy(ctx context.Context, api Scaling, s *ScalingStep) error {
-	p := s.Policy
-	in := &aas.PutScalingPolicyInput{
-		PolicyName:        aws.String(p.PolicyName),
-		ServiceNamespace:  aastypes.ServiceNamespace(p.ServiceNamespace),
-		ResourceId:        aws.String(p.ResourceId),
-		ScalableDimension: aastypes.ScalableDimension(p.ScalableDimension),
-		PolicyType:        aastypes.PolicyType(p.PolicyType),
-	}
-	if c := p.TargetTrackingScalingPolicyConfiguration; c != nil {
-		tc := &aastypes.TargetTrackingScalingPolicyConfiguration{
-			TargetValue:      aws.Float64(c.TargetValue),
-			ScaleOutCooldown: c.ScaleOutCooldown,
-			ScaleInCooldown:  c.ScaleInCooldown,
-			DisableScaleIn:   c.DisableScaleIn,
-		}
-		if m := c.PredefinedMetricSpecification; m != nil {
-			tc.PredefinedMetricSpecification = &aastypes.PredefinedMetricSpecification{PredefinedMetricType: aastypes.MetricType(m.PredefinedMetricType)}
-			if m.ResourceLabel != "" {
-				tc.PredefinedMetricSpecification.ResourceLabel = aws.String(m.ResourceLabel)
-			}
-		}
-		in.TargetTrackingScalingPolicyConfiguration = tc
-	}
-	out, err := api.PutScalingPolicy(ctx, in)
+	out, err := api.PutScalingPolicy(ctx, s.Policy)
 	if err != nil {
 		return opError("PutScalingPolicy", err)
 	}
-	s.ARN = aws.ToString(out.PolicyARN)
+	s.ARN = out.PolicyARN
 	return nil
 }

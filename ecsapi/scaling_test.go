@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
-	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -28,14 +26,27 @@ func (c *countingScaling) count(op string) {
 	c.calls[op]++
 }
 
-func (c *countingScaling) RegisterScalableTarget(ctx context.Context, in *aas.RegisterScalableTargetInput, o ...func(*aas.Options)) (*aas.RegisterScalableTargetOutput, error) {
+func (c *countingScaling) RegisterScalableTarget(ctx context.Context, in *mapping.RegisterScalableTargetInput) (*RegisterScalableTargetOutput, error) {
 	c.count("RegisterScalableTarget")
-	return c.Scaling.RegisterScalableTarget(ctx, in, o...)
+	return c.Scaling.RegisterScalableTarget(ctx, in)
 }
 
-func (c *countingScaling) PutScalingPolicy(ctx context.Context, in *aas.PutScalingPolicyInput, o ...func(*aas.Options)) (*aas.PutScalingPolicyOutput, error) {
+func (c *countingScaling) PutScalingPolicy(ctx context.Context, in *mapping.PutScalingPolicyInput) (*PutScalingPolicyOutput, error) {
 	c.count("PutScalingPolicy")
-	return c.Scaling.PutScalingPolicy(ctx, in, o...)
+	return c.Scaling.PutScalingPolicy(ctx, in)
+}
+
+// pagingScaling asks for one scaling policy per page and records the NextToken of each request.
+type pagingScaling struct {
+	Scaling
+	tokens []string
+}
+
+func (p *pagingScaling) DescribeScalingPolicies(ctx context.Context, in *DescribeScalingPoliciesInput) (*DescribeScalingPoliciesOutput, error) {
+	page := *in
+	page.MaxResults = aws.Int32(1)
+	p.tokens = append(p.tokens, aws.ToString(in.NextToken))
+	return p.Scaling.DescribeScalingPolicies(ctx, &page)
 }
 
 // scalingWant is what mapping.ScalingFromHPA gives for an HPA of min..max replicas with a CPU and
@@ -78,7 +89,7 @@ func TestPlanApplyScaling(t *testing.T) {
 	subnet, sg := network(t, endpoint)
 	ctx := context.Background()
 	const family, cluster = "ecsapi-scaling", "ecsapi-scaling"
-	client, err := NewScalingClient(ctx, Options{EndpointURL: endpoint})
+	client, err := NewScalingClient(ctx, Options{EndpointURL: endpoint}, false)
 	require.NoError(t, err)
 	id := "service/" + cluster + "/" + family
 
@@ -180,7 +191,7 @@ func TestPlanApplyScaling(t *testing.T) {
 			assert.True(t, s.Applied)
 			assert.True(t, strings.HasPrefix(s.ARN, "arn:aws:autoscaling:"), s.ARN)
 		}
-		out, err := client.DescribeScalableTargets(ctx, &aas.DescribeScalableTargetsInput{ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceIds: []string{id}})
+		out, err := client.DescribeScalableTargets(ctx, &DescribeScalableTargetsInput{ServiceNamespace: mapping.ServiceNamespaceECS, ResourceIds: []string{id}})
 		require.NoError(t, err)
 		require.Len(t, out.ScalableTargets, 1)
 		assert.Equal(t, int32(2), aws.ToInt32(out.ScalableTargets[0].MinCapacity))
@@ -194,6 +205,14 @@ func TestPlanApplyScaling(t *testing.T) {
 		done := ApplyScaling(ctx, api, splan, nil)
 		assert.Equal(t, []string{"scalable-target " + id + " unchanged", "scaling-policy ecsapi-scaling-cpu unchanged", "scaling-policy ecsapi-scaling-memory unchanged"}, scalingActions(done))
 		assert.Empty(t, api.calls)
+	})
+
+	t.Run("policies on several pages are all read", func(t *testing.T) {
+		api := &pagingScaling{Scaling: client}
+		splan, err := PlanScaling(ctx, api, []ScalingWant{scalingWant(cluster, family, 2, 6, 70)})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"scalable-target " + id + " unchanged", "scaling-policy ecsapi-scaling-cpu unchanged", "scaling-policy ecsapi-scaling-memory unchanged"}, scalingActions(splan))
+		assert.Equal(t, []string{"", "1"}, api.tokens, "the second page is asked for with the first page's NextToken")
 	})
 
 	t.Run("a capacity change registers the target again, a target value change puts one policy", func(t *testing.T) {
@@ -236,12 +255,12 @@ func TestPlanApplyScaling(t *testing.T) {
 
 func TestPolicyDiff(t *testing.T) {
 	want := scalingWant("c", "s", 1, 2, 70).Policies[0]
-	live := func(edit func(*aastypes.ScalingPolicy)) *aastypes.ScalingPolicy {
-		p := &aastypes.ScalingPolicy{
-			PolicyName: aws.String("s-cpu"), PolicyType: aastypes.PolicyTypeTargetTrackingScaling,
-			TargetTrackingScalingPolicyConfiguration: &aastypes.TargetTrackingScalingPolicyConfiguration{
+	live := func(edit func(*ScalingPolicy)) *ScalingPolicy {
+		p := &ScalingPolicy{
+			PolicyName: "s-cpu", PolicyType: mapping.PolicyTypeTargetTracking,
+			TargetTrackingScalingPolicyConfiguration: &TargetTrackingScalingPolicyConfiguration{
 				TargetValue:                   aws.Float64(70),
-				PredefinedMetricSpecification: &aastypes.PredefinedMetricSpecification{PredefinedMetricType: aastypes.MetricTypeECSServiceAverageCPUUtilization},
+				PredefinedMetricSpecification: &mapping.PredefinedMetricSpecification{PredefinedMetricType: mapping.MetricECSServiceAverageCPU},
 				ScaleOutCooldown:              aws.Int32(0), ScaleInCooldown: aws.Int32(300),
 			},
 		}
@@ -253,25 +272,25 @@ func TestPolicyDiff(t *testing.T) {
 	const tt = "TargetTrackingScalingPolicyConfiguration"
 	tests := []struct {
 		name string
-		edit func(*aastypes.ScalingPolicy)
+		edit func(*ScalingPolicy)
 		want []string
 	}{
 		{"equal", nil, nil},
-		{"DisableScaleIn false equals unset", func(p *aastypes.ScalingPolicy) {
+		{"DisableScaleIn false equals unset", func(p *ScalingPolicy) {
 			p.TargetTrackingScalingPolicyConfiguration.DisableScaleIn = aws.Bool(false)
 		}, nil},
-		{"DisableScaleIn true differs", func(p *aastypes.ScalingPolicy) {
+		{"DisableScaleIn true differs", func(p *ScalingPolicy) {
 			p.TargetTrackingScalingPolicyConfiguration.DisableScaleIn = aws.Bool(true)
 		}, []string{tt + ".DisableScaleIn"}},
-		{"metric", func(p *aastypes.ScalingPolicy) {
-			p.TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType = aastypes.MetricTypeECSServiceAverageMemoryUtilization
+		{"metric", func(p *ScalingPolicy) {
+			p.TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType = mapping.MetricECSServiceAverageMemory
 		}, []string{tt + ".PredefinedMetricSpecification.PredefinedMetricType"}},
-		{"cooldown unset on the live side", func(p *aastypes.ScalingPolicy) { p.TargetTrackingScalingPolicyConfiguration.ScaleInCooldown = nil }, []string{tt + ".ScaleInCooldown"}},
-		{"customized metric", func(p *aastypes.ScalingPolicy) {
-			p.TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification = &aastypes.CustomizedMetricSpecification{}
+		{"cooldown unset on the live side", func(p *ScalingPolicy) { p.TargetTrackingScalingPolicyConfiguration.ScaleInCooldown = nil }, []string{tt + ".ScaleInCooldown"}},
+		{"customized metric", func(p *ScalingPolicy) {
+			p.TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification = &CustomizedMetricSpecification{}
 		}, []string{tt + ".CustomizedMetricSpecification"}},
-		{"step scaling", func(p *aastypes.ScalingPolicy) {
-			p.PolicyType, p.TargetTrackingScalingPolicyConfiguration = aastypes.PolicyTypeStepScaling, nil
+		{"step scaling", func(p *ScalingPolicy) {
+			p.PolicyType, p.TargetTrackingScalingPolicyConfiguration = "StepScaling", nil
 		}, []string{"PolicyType", tt}},
 	}
 	for _, tc := range tests {

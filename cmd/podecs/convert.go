@@ -62,7 +62,7 @@ func convertCommand(s streams) *cli.Command {
 	return &cli.Command{
 		Name:      "convert",
 		Usage:     "convert Kubernetes manifests to ECS task definitions and services, and back",
-		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--format api|terraform|cloudformation|helm|kustomize] [--launch-type FARGATE|EC2] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE] [-j N] [-q|-v] [--parameter KEY=VALUE ...] [--region REGION] [--var NAME=VALUE ...] [--var-file FILE ...]",
+		UsageText: "podecs convert -f PATH [-f PATH ...] [-o DIR] [--format api|terraform|cloudformation|helm|kustomize] [--launch-type FARGATE|EC2] [--config FILE] [--kind pod|deployment] [--external-secrets] [--strict] [--report FILE] [-j N] [-q|-v] [--parameter KEY=VALUE ...] [--region REGION] [--var NAME=VALUE ...] [--var-file FILE ...] [--ext-str KEY=VALUE ...] [--ext-code KEY=CODE ...]",
 		Description: "PATH is a file, a directory (read recursively: .yaml, .yml, .json, .jsonnet, .tf) or - for\n" +
 			"standard input; --config - reads the config from standard input instead. With -o DIR each\n" +
 			"Kubernetes workload N writes:\n" +
@@ -83,9 +83,10 @@ func convertCommand(s streams) *cli.Command {
 			"ECS definitions are also read where they are kept: the console's task definition JSON (read-only\n" +
 			"members ignored); CloudFormation templates and cdk synth output (a directory cdk.out gives its\n" +
 			"*.template.json), with --parameter KEY=VALUE and --region for parameters and pseudo parameters;\n" +
-			"Terraform modules (the .tf files of a directory) with --var NAME=VALUE, --var-file FILE,\n" +
-			"terraform.tfvars and *.auto.tfvars; ecspresso projects (ecspresso.yml and the definitions it\n" +
-			"names, Jsonnet evaluated, env and must_env from the environment). Values known only after\n" +
+			"Terraform modules (the .tf files of a directory, and the local modules they call) with --var\n" +
+			"NAME=VALUE, --var-file FILE, terraform.tfvars and *.auto.tfvars; ecspresso projects (ecspresso.yml,\n" +
+			"or any config with a top-level task_definition, and the definitions it names; Jsonnet evaluated\n" +
+			"with --ext-str and --ext-code, env and must_env from the environment). Values known only after\n" +
 			"deployment stay as placeholders in the source's syntax (${TaskRole.Arn}, ${aws_iam_role.x.arn}),\n" +
 			"each with a warning.\n" +
 			"A batch (several files, a directory or standard input) is read once to index the objects\n" +

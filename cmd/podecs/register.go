@@ -245,7 +245,7 @@ func readDesired(o registerOptions, cfg convert.Config, s streams) (ecsapi.Desir
 			fmt.Fprintf(s.Err, "reading %s\n", inputName(p))
 		}
 	}
-	ro := convert.ReadOptions{Sources: convert.SourceOptions{Files: osFiles{}, Env: lookupEnv(s), Region: cfg.Region}}
+	ro := convert.ReadOptions{Sources: convert.SourceOptions{Files: osFiles{}, Env: lookupEnv(s), Region: cfg.Region, WorkDir: workDir()}}
 	if err := readInputs(o.Files, s.In, ro, add, onErr); err != nil {
 		return d, nil, cli.Exit(err.Error(), exitBadInput)
 	}

@@ -6,8 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/urfave/cli/v2"
 
 	"github.com/podecs/podecs/convert"
@@ -20,13 +18,15 @@ import (
 // services they scale.
 
 // scalingClient builds the Application Auto Scaling client; --scaling-endpoint-url, else
-// --endpoint-url, replaces its endpoint. With --verbose each call is printed on w.
+// --endpoint-url, replaces its endpoint. A dry run's client is read-only: it refuses
+// RegisterScalableTarget and PutScalingPolicy without sending them. With --verbose each call is
+// printed on w.
 func scalingClient(ctx context.Context, o registerOptions, cfg convert.Config, w io.Writer) (ecsapi.Scaling, error) {
 	endpoint := o.ScalingEndpointURL
 	if endpoint == "" {
 		endpoint = o.EndpointURL
 	}
-	api, err := ecsapi.NewScalingClient(ctx, ecsapi.Options{Region: cfg.Region, Profile: o.Profile, EndpointURL: endpoint, Timeout: min(o.Timeout, ecsapi.DefaultRequestTimeout)})
+	api, err := ecsapi.NewScalingClient(ctx, ecsapi.Options{Region: cfg.Region, Profile: o.Profile, EndpointURL: endpoint, Timeout: min(o.Timeout, ecsapi.DefaultRequestTimeout)}, o.DryRun)
 	if err != nil {
 		return nil, cli.Exit(err.Error(), exitBadInput)
 	}
@@ -46,24 +46,24 @@ func (v verboseScaling) log(op string, detail ...string) {
 	logCall(v.w, "application-autoscaling", op, detail...)
 }
 
-func (v verboseScaling) DescribeScalableTargets(ctx context.Context, in *aas.DescribeScalableTargetsInput, optFns ...func(*aas.Options)) (*aas.DescribeScalableTargetsOutput, error) {
+func (v verboseScaling) DescribeScalableTargets(ctx context.Context, in *ecsapi.DescribeScalableTargetsInput) (*ecsapi.DescribeScalableTargetsOutput, error) {
 	v.log("DescribeScalableTargets", "resourceIds", strings.Join(in.ResourceIds, ","), "page", nextPage(in.NextToken))
-	return v.Scaling.DescribeScalableTargets(ctx, in, optFns...)
+	return v.Scaling.DescribeScalableTargets(ctx, in)
 }
 
-func (v verboseScaling) RegisterScalableTarget(ctx context.Context, in *aas.RegisterScalableTargetInput, optFns ...func(*aas.Options)) (*aas.RegisterScalableTargetOutput, error) {
-	v.log("RegisterScalableTarget", "resourceId", aws.ToString(in.ResourceId))
-	return v.Scaling.RegisterScalableTarget(ctx, in, optFns...)
+func (v verboseScaling) RegisterScalableTarget(ctx context.Context, in *mapping.RegisterScalableTargetInput) (*ecsapi.RegisterScalableTargetOutput, error) {
+	v.log("RegisterScalableTarget", "resourceId", in.ResourceId)
+	return v.Scaling.RegisterScalableTarget(ctx, in)
 }
 
-func (v verboseScaling) DescribeScalingPolicies(ctx context.Context, in *aas.DescribeScalingPoliciesInput, optFns ...func(*aas.Options)) (*aas.DescribeScalingPoliciesOutput, error) {
-	v.log("DescribeScalingPolicies", "resourceId", aws.ToString(in.ResourceId), "page", nextPage(in.NextToken))
-	return v.Scaling.DescribeScalingPolicies(ctx, in, optFns...)
+func (v verboseScaling) DescribeScalingPolicies(ctx context.Context, in *ecsapi.DescribeScalingPoliciesInput) (*ecsapi.DescribeScalingPoliciesOutput, error) {
+	v.log("DescribeScalingPolicies", "resourceId", in.ResourceId, "page", nextPage(in.NextToken))
+	return v.Scaling.DescribeScalingPolicies(ctx, in)
 }
 
-func (v verboseScaling) PutScalingPolicy(ctx context.Context, in *aas.PutScalingPolicyInput, optFns ...func(*aas.Options)) (*aas.PutScalingPolicyOutput, error) {
-	v.log("PutScalingPolicy", "resourceId", aws.ToString(in.ResourceId), "policyName", aws.ToString(in.PolicyName))
-	return v.Scaling.PutScalingPolicy(ctx, in, optFns...)
+func (v verboseScaling) PutScalingPolicy(ctx context.Context, in *mapping.PutScalingPolicyInput) (*ecsapi.PutScalingPolicyOutput, error) {
+	v.log("PutScalingPolicy", "resourceId", in.ResourceId, "policyName", in.PolicyName)
+	return v.Scaling.PutScalingPolicy(ctx, in)
 }
 
 // planScaling plans the scaling without changing anything (a dry run).

@@ -84,3 +84,49 @@ spec:
 		}
 	})
 }
+
+// TestRegisterScalingEndpoint: the Application Auto Scaling calls go to --scaling-endpoint-url
+// when it is given, else to AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING before AWS_ENDPOINT_URL, as
+// the SDK resolves them; the ECS calls are not sent there. A dry run sends only the describe calls.
+func TestRegisterScalingEndpoint(t *testing.T) {
+	spaces := regexp.MustCompile(`([^ \n]) {2,}`)
+	endpoint := motoEnv(t)
+	const cluster, name = "podecs-register-scaling-endpoint", "endpoint-web"
+	cfg := registerFixture(t, endpoint, cluster)
+	manifest := filepath.Join(t.TempDir(), "web.yaml")
+	dep, err := os.ReadFile(deployment(t, name, "nginx:1.25", 1, "t0k3n-e"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(manifest, append(dep, []byte(`---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: `+name+`
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: `+name+`}
+  minReplicas: 1
+  maxReplicas: 3
+`)...), 0o644))
+	resourceID := "service/" + cluster + "/" + name
+
+	var flag recorder
+	code, out, errOut := runCLI(t, "", "register", "-f", manifest, "--config", cfg, "--region", "us-east-1", "--create-cluster",
+		"--endpoint-url", endpoint, "--scaling-endpoint-url", flag.proxy(t, endpoint))
+	require.Equal(t, exitOK, code, out+errOut)
+	assert.Contains(t, spaces.ReplaceAllString(out, "$1 "), "registered scalable-target "+resourceID)
+	assert.Equal(t, []string{"AnyScaleFrontendService.DescribeScalableTargets", "AnyScaleFrontendService.RegisterScalableTarget", "AnyScaleFrontendService.PutScalingPolicy"}, flag.recorded())
+
+	var env recorder
+	t.Setenv("AWS_ENDPOINT_URL", endpoint)
+	t.Setenv("AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING", env.proxy(t, endpoint))
+	code, out, errOut = runCLI(t, "", "register", "-f", manifest, "--config", cfg, "--region", "us-east-1", "--dry-run")
+	require.Equal(t, exitOK, code, out+errOut)
+	assert.Contains(t, spaces.ReplaceAllString(out, "$1 "), "unchanged scalable-target "+resourceID)
+	assert.Equal(t, []string{"AnyScaleFrontendService.DescribeScalableTargets", "AnyScaleFrontendService.DescribeScalingPolicies"}, env.recorded())
+}
+
+// recorded returns the operations recorded so far.
+func (r *recorder) recorded() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.ops...)
+}

@@ -26,6 +26,8 @@ func sourceFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "parameter", Usage: "CloudFormation: set parameter `KEY=VALUE` (also pseudo parameters: AWS::AccountId=123456789012) (repeatable)"},
 		&cli.StringSliceFlag{Name: "var", Usage: "Terraform: set variable `NAME=VALUE` (repeatable; -var works too)"},
 		&cli.StringSliceFlag{Name: "var-file", Usage: "Terraform: read variable values from a .tfvars `FILE` after terraform.tfvars and *.auto.tfvars (repeatable)"},
+		&cli.StringSliceFlag{Name: "ext-str", Usage: "Jsonnet (ecspresso): set external variable `KEY=VALUE` to a string, for std.extVar (repeatable)"},
+		&cli.StringSliceFlag{Name: "ext-code", Usage: "Jsonnet (ecspresso): set external variable `KEY=CODE` to the value of Jsonnet code (repeatable)"},
 	}
 }
 
@@ -37,17 +39,24 @@ func (osFiles) Open(name string) (fs.File, error) { return os.Open(filepath.From
 
 // sourceFlagValues are the values of the source flags.
 type sourceFlagValues struct {
-	Parameters, Vars, VarFiles []string
+	Parameters, Vars, VarFiles, ExtStr, ExtCode []string
 }
 
 func sourceFlagsOf(c *cli.Context) sourceFlagValues {
-	return sourceFlagValues{Parameters: c.StringSlice("parameter"), Vars: c.StringSlice("var"), VarFiles: c.StringSlice("var-file")}
+	return sourceFlagValues{Parameters: c.StringSlice("parameter"), Vars: c.StringSlice("var"), VarFiles: c.StringSlice("var-file"),
+		ExtStr: c.StringSlice("ext-str"), ExtCode: c.StringSlice("ext-code")}
 }
 
 // sourceOptions checks the source flags; region is AWS::Region.
 func sourceOptions(f sourceFlagValues, region string, s streams) (convert.SourceOptions, error) {
-	so := convert.SourceOptions{Files: osFiles{}, Region: region, Env: lookupEnv(s)}
+	so := convert.SourceOptions{Files: osFiles{}, Region: region, Env: lookupEnv(s), WorkDir: workDir()}
 	var err error
+	if so.ExtStr, err = keyValues("--ext-str", f.ExtStr); err != nil {
+		return so, err
+	}
+	if so.ExtCode, err = keyValues("--ext-code", f.ExtCode); err != nil {
+		return so, err
+	}
 	if so.Parameters, err = keyValues("--parameter", f.Parameters); err != nil {
 		return so, err
 	}
@@ -58,6 +67,15 @@ func sourceOptions(f sourceFlagValues, region string, s streams) (convert.Source
 		so.VarFiles = append(so.VarFiles, filepath.ToSlash(f))
 	}
 	return so, nil
+}
+
+// workDir is the working directory, slash-separated, for Terraform's path.cwd; "" if unknown.
+func workDir() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	return filepath.ToSlash(wd)
 }
 
 func keyValues(flag string, list []string) (map[string]string, error) {
@@ -85,13 +103,12 @@ func lookupEnv(s streams) func(string) (string, bool) {
 
 // listInputs lists the inputs in reading order: files as given, directories recursively in
 // sorted order, "-" for standard input. In a directory, the .tf files of each directory are one
-// Terraform module, a file named ecspresso*.yml (.yaml, .json, .jsonnet) is an ecspresso config
-// whose definition files are read through it only, other .jsonnet files are evaluated, and a
-// cdk synth output directory (cdk.out) gives its *.template.json files. A file named alone is
-// read the same way; a YAML or JSON file with a top-level task_definition is an ecspresso config
-// whatever its name. isBatch is true for more than one input, a directory or standard input.
+// Terraform module, a file named ecspresso*.yml (.yaml, .json, .jsonnet) or with a top-level
+// task_definition key whatever its name (config/prod.yml) is an ecspresso config whose definition
+// files are read through it only, other .jsonnet files are evaluated, and a cdk synth output
+// directory (cdk.out) gives its *.template.json files. A file named alone is read the same way. isBatch is true for more than one input, a directory or standard input.
 func listInputs(paths []string, stdin io.Reader, so convert.SourceOptions) (inputs []convert.Input, isBatch bool, err error) {
-	l := inputLister{so: so, modules: map[string]bool{}, consumed: map[string]bool{}}
+	l := inputLister{so: so, tf: convert.NewTerraformModules(so), modules: map[string]bool{}, consumed: map[string]bool{}, configs: map[string]bool{}}
 	for _, p := range paths {
 		if p == "-" {
 			l.inputs = append(l.inputs, convert.Input{Name: inputName(p), Open: func() (io.ReadCloser, error) { return io.NopCloser(stdin), nil }})
@@ -106,13 +123,15 @@ func listInputs(paths []string, stdin io.Reader, so convert.SourceOptions) (inpu
 			l.file(p, true)
 			continue
 		}
+		l.walkRoot = filepath.Clean(p)
 		isBatch = true
 		files, err := walkInputs(p)
 		if err != nil {
 			return nil, false, err
 		}
 		for _, f := range files {
-			if convert.IsEcspressoConfigName(f) {
+			if convert.IsEcspressoConfigName(f) || !convert.IsTerraformFile(f) && isEcspressoConfigFile(f) {
+				l.configs[f] = true
 				l.consume(f)
 			}
 		}
@@ -126,9 +145,14 @@ func listInputs(paths []string, stdin io.Reader, so convert.SourceOptions) (inpu
 type inputLister struct {
 	so     convert.SourceOptions
 	inputs []convert.Input
-	// modules are the Terraform module directories listed; consumed the definition files of the
-	// ecspresso configs found in directories.
+	// tf reads the Terraform modules of the run: a module another one calls by a local path is
+	// read through that call, unless the user named it (or it is the directory walked).
+	tf       *convert.TerraformModules
+	walkRoot string
+	// modules are the Terraform module directories listed; configs the ecspresso configs found
+	// in directories, by name or content, and consumed the definition files they name.
 	modules  map[string]bool
+	configs  map[string]bool
 	consumed map[string]bool
 }
 
@@ -149,13 +173,15 @@ func (l *inputLister) file(p string, named bool) {
 	case l.consumed[filepath.Clean(p)]:
 	case convert.IsTerraformFile(p):
 		dir := filepath.ToSlash(filepath.Dir(p))
+		l.tf.Add(dir, named || filepath.Dir(p) == l.walkRoot)
 		if !l.modules[dir] {
 			l.modules[dir] = true
+			tf := l.tf
 			l.inputs = append(l.inputs, convert.Input{Name: dir, Read: func(fn func(convert.Document), onErr func(*convert.DocError)) error {
-				return convert.ReadTerraform(dir, so, fn, onErr)
+				return tf.Read(dir, fn, onErr)
 			}})
 		}
-	case convert.IsEcspressoConfigName(p) || named && isEcspressoConfigFile(p):
+	case l.configs[p] || convert.IsEcspressoConfigName(p) || named && isEcspressoConfigFile(p):
 		l.inputs = append(l.inputs, convert.Input{Name: p, Read: func(fn func(convert.Document), onErr func(*convert.DocError)) error {
 			return convert.ReadEcspresso(slash, so, fn, onErr)
 		}})
@@ -172,10 +198,10 @@ func (l *inputLister) file(p string, named bool) {
 	}
 }
 
-// isEcspressoConfigFile looks at the start of a YAML or JSON file named on the command line.
+// isEcspressoConfigFile looks at the start of a YAML, JSON or Jsonnet file.
 func isEcspressoConfigFile(p string) bool {
 	switch strings.ToLower(filepath.Ext(p)) {
-	case ".yml", ".yaml", ".json":
+	case ".yml", ".yaml", ".json", ".jsonnet":
 	default:
 		return false
 	}
@@ -186,7 +212,7 @@ func isEcspressoConfigFile(p string) bool {
 	defer f.Close()
 	head := make([]byte, 16<<10)
 	n, _ := io.ReadFull(f, head)
-	return convert.IsEcspressoConfig(head[:n])
+	return convert.IsEcspressoConfig(p, head[:n])
 }
 
 // walkInputs lists the files of a directory that podecs reads, recursively in sorted order:

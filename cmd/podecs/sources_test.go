@@ -186,3 +186,77 @@ func writeRegionConfig(t *testing.T, region string) string {
 	require.NoError(t, os.WriteFile(p, []byte("region: "+region+"\n"), 0o644))
 	return p
 }
+
+// TestEcspressoConfigByContent: in a directory walk, a config named otherwise than ecspresso.*
+// (config/prod.yml, one per environment) is known by its task_definition key and its definition
+// files are read through it only; --ext-str and --ext-code give the Jsonnet external variables,
+// and one the Jsonnet needs but nobody gives is an error naming the file and line. A config
+// that fails to render is one error; its definition files are not read on their own.
+func TestEcspressoConfigByContent(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"config/prod.yml":  "region: '{{ must_env `AWS_REGION` }}'\ncluster: prod\nservice: web\nservice_definition: ../ecs/service.json\ntask_definition: ../ecs/task.jsonnet\n",
+		"ecs/service.json": `{"desiredCount": 3, "launchType": "FARGATE", "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}}`,
+		"ecs/task.jsonnet": "{\n  family: 'web',\n  cpu: '256',\n  memory: '512',\n  networkMode: 'awsvpc',\n  requiresCompatibilities: ['FARGATE'],\n" +
+			"  containerDefinitions: [{\n    name: 'web',\n    image: 'nginx:' + std.extVar('tag'),\n    essential: true,\n" +
+			"    portMappings: [{ containerPort: p } for p in std.extVar('ports')],\n  }],\n}\n",
+	} {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(data), 0o644))
+	}
+	env := map[string]string{"AWS_REGION": "eu-west-1"}
+	out := t.TempDir()
+	code, _, stderr := runCLIEnv(t, env, "convert", "-f", dir, "-o", out, "--ext-str", "tag=1.27", "--ext-code", "ports=[80, 8000+80]")
+	require.Equal(t, 0, code, stderr)
+	got := readDir(t, out)
+	require.Equal(t, []string{"web.yaml"}, sortedNames(got), "the definitions are read through the config only")
+	assert.Contains(t, got["web.yaml"], "image: nginx:1.27")
+	assert.Contains(t, got["web.yaml"], "containerPort: 8080")
+	assert.Contains(t, got["web.yaml"], "replicas: 3")
+
+	out = t.TempDir()
+	code, _, stderr = runCLIEnv(t, env, "convert", "-f", dir, "-o", out, "--ext-str", "tag=1.27")
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, stderr, "ecs/task.jsonnet")
+	assert.Contains(t, stderr, "task.jsonnet:11:")
+	assert.Contains(t, stderr, "Undefined external variable: ports")
+	assert.Empty(t, readDir(t, out))
+
+	code, _, stderr = runCLIEnv(t, env, "convert", "-f", dir, "-o", t.TempDir(), "--ext-code", "ports")
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, stderr, `--ext-code "ports": give KEY=VALUE`)
+
+	// A config that fails to render still claims its definition files: one error, for it.
+	code, _, stderr = runCLIEnv(t, nil, "convert", "-f", dir, "-o", t.TempDir(), "--ext-str", "tag=1.27", "--ext-code", "ports=[80]")
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, stderr, "config/prod.yml: doc 1: line 1: {{ must_env `AWS_REGION` }}: the environment variable AWS_REGION is not set")
+	assert.NotContains(t, stderr, "service.json")
+	assert.NotContains(t, stderr, "task.jsonnet")
+}
+
+// TestTerraformChildModulesInAWalk: in a directory walk, a module that another module of the walk
+// calls by a local path is read through that call, with the caller's values, not as a root
+// module of its own; named itself, it is a root module, whose variables without a value are
+// placeholders.
+func TestTerraformChildModulesInAWalk(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"live/main.tf": "module \"web\" {\n  source = \"../modules/app\"\n  name   = \"web\"\n}\n",
+		"modules/app/main.tf": "variable \"name\" {}\nresource \"aws_ecs_task_definition\" \"this\" {\n  family = var.name\n" +
+			"  container_definitions = jsonencode([{ name = var.name, image = \"nginx\", essential = true }])\n}\n",
+	} {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(data), 0o644))
+	}
+	out := t.TempDir()
+	code, _, stderr := runCLIEnv(t, nil, "convert", "-f", dir, "-o", out)
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, []string{"web.yaml"}, sortedNames(readDir(t, out)))
+	assert.Contains(t, stderr, "modules/app: doc 1: a module that "+filepath.ToSlash(filepath.Join(dir, "live"))+" (module.web) calls")
+
+	code, _, stderr = runCLIEnv(t, nil, "convert", "-f", filepath.Join(dir, "modules/app"), "-o", t.TempDir())
+	assert.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "family: not known before deployment, kept as a placeholder to fill in: ${var.name} (variable name has no value: give it with --var name=VALUE")
+}

@@ -54,6 +54,12 @@ type Options struct {
 	// AllowUnknown skips members the SDK type does not have instead of
 	// failing; UnmarshalWith returns their paths.
 	AllowUnknown bool
+	// FoldCase matches member names without regard to case when no member has
+	// the name exactly, as Go's encoding/json does: the tools that decode with
+	// it (the Terraform AWS provider's container_definitions, ecspresso) take
+	// "entrypoint" or "ContainerDefinitions" for entryPoint and
+	// containerDefinitions.
+	FoldCase bool
 }
 
 // memberNameExceptions maps Go field names whose model member name is not the
@@ -162,6 +168,7 @@ type field struct {
 type structInfo struct {
 	fields []field
 	byName map[string]int // member name -> position in fields
+	byFold map[string]int // lower-cased member name -> position in fields
 }
 
 var structCache sync.Map // reflect.Type -> *structInfo
@@ -170,7 +177,7 @@ func structInfoFor(t reflect.Type) *structInfo {
 	if si, ok := structCache.Load(t); ok {
 		return si.(*structInfo)
 	}
-	si := &structInfo{byName: map[string]int{}}
+	si := &structInfo{byName: map[string]int{}, byFold: map[string]int{}}
 	always := alwaysWritten[t]
 	for i := range t.NumField() {
 		sf := t.Field(i)
@@ -180,6 +187,7 @@ func structInfoFor(t reflect.Type) *structInfo {
 		name := MemberName(sf.Name)
 		key, _ := json.Marshal(name)
 		si.byName[name] = len(si.fields)
+		si.byFold[strings.ToLower(name)] = len(si.fields)
 		si.fields = append(si.fields, field{
 			goName: sf.Name,
 			name:   name,
@@ -935,6 +943,9 @@ func (d *decoder) decodeStruct(v reflect.Value) error {
 		key, _ := tok.(string)
 		d.push(pathElem{name: key, index: -1})
 		i, ok := si.byName[key]
+		if !ok && d.opts.FoldCase {
+			i, ok = si.byFold[strings.ToLower(key)]
+		}
 		switch {
 		case !ok:
 			if err := d.unknownMember(si); err != nil {
