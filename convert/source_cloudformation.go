@@ -360,6 +360,10 @@ func (t *cfnTemplate) resource(id, typ string) (any, mapping.Findings, error) {
 	for _, c := range t.conditionNotes {
 		fs.Add("", mapping.Lossy, "condition %s depends on values not known before deployment; Fn::If took its false branch", c)
 	}
+	gaps, err := t.takeGaps(resolved, typ, mapping.Join(base, "Properties"), base)
+	if err != nil {
+		return nil, nil, err
+	}
 	typed, err := t.typed(resolved, typ, mapping.Join(base, "Properties"), base)
 	if err != nil {
 		return nil, nil, err
@@ -367,6 +371,9 @@ func (t *cfnTemplate) resource(id, typ string) (any, mapping.Findings, error) {
 	switch v := typed.(type) {
 	case *cfnecs.TaskDefinition:
 		td, tfs, err := cfnTaskDefinitionInput(v)
+		if err == nil {
+			err = gaps.apply(td, &tfs)
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -378,6 +385,9 @@ func (t *cfnTemplate) resource(id, typ string) (any, mapping.Findings, error) {
 		return td, append(append(fs, tfs...), t.ph.findings(td)...), nil
 	case *cfnecs.Service:
 		svc, sfs, err := cfnServiceInput(v)
+		if err == nil {
+			err = gaps.apply(svc, &sfs)
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -625,7 +635,11 @@ func (t *cfnTemplate) ref(_ string, input, _ any) any {
 		if def, ok := p["Default"]; ok {
 			return t.paramValue(name, scalarString(def))
 		}
-		return t.ph.add("${"+name+"}", "parameter "+name+" has no default: pass --parameter "+name+"=VALUE")
+		ph := t.ph.add("${"+name+"}", "parameter "+name+" has no default: pass --parameter "+name+"=VALUE")
+		if isListParameter(p) {
+			return []any{ph}
+		}
+		return ph
 	}
 	if fam, ok := t.families[name]; ok {
 		return fam
@@ -637,7 +651,7 @@ func (t *cfnTemplate) ref(_ string, input, _ any) any {
 func (t *cfnTemplate) paramValue(name, v string) any {
 	params, _ := t.root["Parameters"].(map[string]any)
 	p, _ := params[name].(map[string]any)
-	if typ, _ := p["Type"].(string); typ == "CommaDelimitedList" || strings.HasPrefix(typ, "List<") {
+	if isListParameter(p) {
 		var l []any
 		for _, e := range strings.Split(v, ",") {
 			l = append(l, strings.TrimSpace(e))
@@ -645,6 +659,12 @@ func (t *cfnTemplate) paramValue(name, v string) any {
 		return l
 	}
 	return v
+}
+
+// isListParameter tells a parameter whose Ref is a list (CommaDelimitedList, List<…>).
+func isListParameter(p map[string]any) bool {
+	typ, _ := p["Type"].(string)
+	return typ == "CommaDelimitedList" || strings.HasPrefix(typ, "List<")
 }
 
 func (o *SourceOptions) parameter(name string) (string, bool) {
