@@ -511,9 +511,9 @@ func (c *cloudFormation) service(o *convert.Output, tdID string, tgs map[string]
 	}
 	if n := in.NetworkConfiguration; n != nil && n.AwsvpcConfiguration != nil {
 		a := n.AwsvpcConfiguration
-		svc.NetworkConfiguration = &cfnecs.Service_NetworkConfiguration{AwsvpcConfiguration: c.awsvpc(a.Subnets, a.SecurityGroups, string(a.AssignPublicIp))}
+		svc.NetworkConfiguration = &cfnecs.Service_NetworkConfiguration{AwsvpcConfiguration: c.awsvpc(a.Subnets, a.SecurityGroups, string(a.AssignPublicIp), ec2Only(o))}
 	} else if miss["network.subnets"] {
-		svc.NetworkConfiguration = &cfnecs.Service_NetworkConfiguration{AwsvpcConfiguration: c.awsvpcParams()}
+		svc.NetworkConfiguration = &cfnecs.Service_NetworkConfiguration{AwsvpcConfiguration: c.awsvpcParams(ec2Only(o))}
 	}
 	for _, lb := range in.LoadBalancers {
 		l := cfnecs.Service_LoadBalancer{ContainerName: lb.ContainerName, ContainerPort: intp(lb.ContainerPort), LoadBalancerName: lb.LoadBalancerName, TargetGroupArn: lb.TargetGroupArn}
@@ -580,7 +580,7 @@ func serviceConnect(sc *types.ServiceConnectConfiguration) *cfnecs.Service_Servi
 }
 
 // awsvpc is an awsvpc configuration whose --config values are the parameters.
-func (c *cloudFormation) awsvpc(subnets, groups []string, public string) *cfnecs.Service_AwsVpcConfiguration {
+func (c *cloudFormation) awsvpc(subnets, groups []string, public string, ec2 bool) *cfnecs.Service_AwsVpcConfiguration {
 	cfg := c.o.Config
 	a := &cfnecs.Service_AwsVpcConfiguration{Subnets: subnets, SecurityGroups: groups}
 	if public != "" {
@@ -592,21 +592,26 @@ func (c *cloudFormation) awsvpc(subnets, groups []string, public string) *cfnecs
 	if len(groups) > 0 && slices.Equal(groups, cfg.Network.SecurityGroups) {
 		a.SecurityGroups = []string{c.param(securityGroupsSetting(cfg))}
 	}
-	if public != "" && public == assignPublicIP(cfg) {
+	if public != "" && public == assignPublicIP(cfg) && !ec2 {
 		a.AssignPublicIp = ptr(c.param(assignPublicIPSetting(cfg)))
 	}
 	return a
 }
 
 // awsvpcParams is an awsvpc configuration of parameters alone, for a conversion that had no
-// network in --config.
-func (c *cloudFormation) awsvpcParams() *cfnecs.Service_AwsVpcConfiguration {
+// network in --config. An EC2 workload's tasks get no public IP (ECS gives one to Fargate tasks
+// only), so theirs is DISABLED rather than the parameter the Fargate workloads share.
+func (c *cloudFormation) awsvpcParams(ec2 bool) *cfnecs.Service_AwsVpcConfiguration {
 	cfg := c.o.Config
-	return &cfnecs.Service_AwsVpcConfiguration{
+	a := &cfnecs.Service_AwsVpcConfiguration{
 		Subnets:        []string{c.param(subnetsSetting(cfg))},
 		SecurityGroups: []string{c.param(securityGroupsSetting(cfg))},
-		AssignPublicIp: ptr(c.param(assignPublicIPSetting(cfg))),
+		AssignPublicIp: ptr("DISABLED"),
 	}
+	if !ec2 {
+		a.AssignPublicIp = ptr(c.param(assignPublicIPSetting(cfg)))
+	}
+	return a
 }
 
 func (c *cloudFormation) targetGroup(s tgSpec) *cfnelb.TargetGroup {
@@ -717,10 +722,10 @@ func (c *cloudFormation) schedule(s *mapping.ScheduleInput, o *convert.Output, t
 			ep.CapacityProviderStrategy = append(ep.CapacityProviderStrategy, cfnscheduler.Schedule_CapacityProviderStrategyItem{CapacityProvider: cp.CapacityProvider, Weight: floatp(cp.Weight), Base: floatp(cp.Base)})
 		}
 		if n := e.NetworkConfiguration; n != nil && n.AwsvpcConfiguration != nil {
-			a := c.awsvpc(n.AwsvpcConfiguration.Subnets, n.AwsvpcConfiguration.SecurityGroups, n.AwsvpcConfiguration.AssignPublicIp)
+			a := c.awsvpc(n.AwsvpcConfiguration.Subnets, n.AwsvpcConfiguration.SecurityGroups, n.AwsvpcConfiguration.AssignPublicIp, ec2Only(o))
 			ep.NetworkConfiguration = &cfnscheduler.Schedule_NetworkConfiguration{AwsvpcConfiguration: &cfnscheduler.Schedule_AwsVpcConfiguration{Subnets: a.Subnets, SecurityGroups: a.SecurityGroups, AssignPublicIp: a.AssignPublicIp}}
 		} else if miss["network.subnets"] {
-			a := c.awsvpcParams()
+			a := c.awsvpcParams(ec2Only(o))
 			ep.NetworkConfiguration = &cfnscheduler.Schedule_NetworkConfiguration{AwsvpcConfiguration: &cfnscheduler.Schedule_AwsVpcConfiguration{Subnets: a.Subnets, SecurityGroups: a.SecurityGroups, AssignPublicIp: a.AssignPublicIp}}
 		}
 		for _, pc := range e.PlacementConstraints {

@@ -319,3 +319,10 @@ func targetGroupSpec(o *convert.Output, arn string, port int32) tgSpec {
 	}
 	return s
 }
+
+// ec2Only tells a workload whose task definition runs on EC2 alone: its awsvpc tasks get no public
+// IP, whatever the Fargate workloads of the same run are given.
+func ec2Only(o *convert.Output) bool {
+	td := o.TaskDefinition
+	return td != nil && len(td.RequiresCompatibilities) > 0 && !slices.Contains(td.RequiresCompatibilities, types.CompatibilityFargate)
+}

@@ -146,7 +146,7 @@ func (t *terraform) workload(o *convert.Output, miss map[string]bool) error {
 		}
 	}
 	for i, s := range schedulesOf(o) {
-		if err := t.schedule(s, id, i, miss); err != nil {
+		if err := t.schedule(s, id, i, miss, ec2Only(o)); err != nil {
 			return err
 		}
 	}
@@ -167,9 +167,9 @@ func (t *terraform) service(o *convert.Output, id string, tgs map[string]hclwrit
 		svc["taskDefinition"] = traversal("aws_ecs_task_definition", id, "arn")
 	}
 	if nc, ok := svc["networkConfiguration"].(map[string]any); ok {
-		t.network(nc["awsvpcConfiguration"], "subnets", "securityGroups", "assignPublicIp")
+		t.network(nc["awsvpcConfiguration"], "subnets", "securityGroups", "assignPublicIp", ec2Only(o))
 	} else if miss["network.subnets"] {
-		svc["networkConfiguration"] = map[string]any{"awsvpcConfiguration": t.networkVars("subnets", "securityGroups", "assignPublicIp")}
+		svc["networkConfiguration"] = map[string]any{"awsvpcConfiguration": t.networkVars("subnets", "securityGroups", "assignPublicIp", ec2Only(o))}
 	}
 	lbs, _ := svc["loadBalancers"].([]any)
 	for _, lb := range lbs {
@@ -190,7 +190,7 @@ func (t *terraform) service(o *convert.Output, id string, tgs map[string]hclwrit
 
 // network replaces the members of an awsvpc configuration that hold the --config network with
 // the variables.
-func (t *terraform) network(v any, subnets, groups, public string) {
+func (t *terraform) network(v any, subnets, groups, public string, ec2 bool) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return
@@ -202,20 +202,25 @@ func (t *terraform) network(v any, subnets, groups, public string) {
 	if len(cfg.Network.SecurityGroups) > 0 && slices.Equal(strs(m[groups]), cfg.Network.SecurityGroups) {
 		m[groups] = t.variable(securityGroupsSetting(cfg))
 	}
-	if p, ok := m[public].(string); ok && p == assignPublicIP(cfg) {
+	if p, ok := m[public].(string); ok && p == assignPublicIP(cfg) && !ec2 {
 		m[public] = t.variable(assignPublicIPSetting(cfg))
 	}
 }
 
 // networkVars is an awsvpc configuration made of the variables alone, for a conversion that had no
-// network in --config.
-func (t *terraform) networkVars(subnets, groups, public string) map[string]any {
+// network in --config. An EC2 workload's tasks get no public IP (ECS gives one to Fargate tasks
+// only), so theirs is DISABLED rather than the variable the Fargate workloads share.
+func (t *terraform) networkVars(subnets, groups, public string, ec2 bool) map[string]any {
 	cfg := t.o.Config
-	return map[string]any{
+	m := map[string]any{
 		subnets: t.variable(subnetsSetting(cfg)),
 		groups:  t.variable(securityGroupsSetting(cfg)),
-		public:  t.variable(assignPublicIPSetting(cfg)),
+		public:  "DISABLED",
 	}
+	if !ec2 {
+		m[public] = t.variable(assignPublicIPSetting(cfg))
+	}
+	return m
 }
 
 func assignPublicIP(cfg convert.Config) string {
@@ -336,7 +341,7 @@ func (t *terraform) scalingResourceID(v any, o *convert.Output, id string) any {
 }
 
 // schedule writes aws_scheduler_schedule.
-func (t *terraform) schedule(s any, id string, i int, miss map[string]bool) error {
+func (t *terraform) schedule(s any, id string, i int, miss map[string]bool, ec2 bool) error {
 	sc, err := generic(s)
 	if err != nil {
 		return err
@@ -361,9 +366,9 @@ func (t *terraform) schedule(s any, id string, i int, miss map[string]bool) erro
 				ep["TaskDefinitionArn"] = traversal("aws_ecs_task_definition", id, "arn_without_revision")
 			}
 			if nc, ok := ep["NetworkConfiguration"].(map[string]any); ok {
-				t.network(nc["awsvpcConfiguration"], "Subnets", "SecurityGroups", "AssignPublicIp")
+				t.network(nc["awsvpcConfiguration"], "Subnets", "SecurityGroups", "AssignPublicIp", ec2)
 			} else if miss["network.subnets"] {
-				ep["NetworkConfiguration"] = map[string]any{"awsvpcConfiguration": t.networkVars("Subnets", "SecurityGroups", "AssignPublicIp")}
+				ep["NetworkConfiguration"] = map[string]any{"awsvpcConfiguration": t.networkVars("Subnets", "SecurityGroups", "AssignPublicIp", ec2)}
 			}
 			if tags, ok := ep["Tags"].([]any); ok {
 				merged := map[string]any{}

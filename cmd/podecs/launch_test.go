@@ -209,10 +209,16 @@ network: {subnets: [subnet-0a1b2c3d4e5f60001], securityGroups: [sg-0123456789abc
 // EC2 workload's awsvpc service gets no public IP though the config asks one for Fargate.
 func TestLaunchAutoFormats(t *testing.T) {
 	in := writeBatch(t)
-	cfg := filepath.Join(t.TempDir(), "config.yaml")
-	require.NoError(t, os.WriteFile(cfg, []byte(launchAutoConfig), 0o644))
-	args := []string{"convert", "-f", in, "--launch-type", "auto", "--config", cfg}
+	argsWith := func(config string) []string {
+		cfg := filepath.Join(t.TempDir(), "config.yaml")
+		require.NoError(t, os.WriteFile(cfg, []byte(config), 0o644))
+		return []string{"convert", "-f", in, "--launch-type", "auto", "--config", cfg}
+	}
+	args := argsWith(launchAutoConfig)
 	services := map[string]bool{"lt-web": true, "lt-meshed": true, "lt-agent": true, "lt-vpn": true}
+	// The same network without a public IP: the IaC asks for it in one variable or parameter,
+	// which an EC2 workload's service does not use either.
+	privateArgs := argsWith(strings.Replace(launchAutoConfig, "ENABLED", "DISABLED", 1))
 
 	t.Run("api", func(t *testing.T) {
 		out := t.TempDir()
@@ -226,101 +232,103 @@ func TestLaunchAutoFormats(t *testing.T) {
 		assert.NotContains(t, stderr, "lt-web: config.network.assignPublicIp")
 	})
 
-	t.Run("terraform", func(t *testing.T) {
-		out := t.TempDir()
-		code, _, stderr := runCLI(t, "", append(args, "--format", "terraform", "-o", out)...)
-		require.Equal(t, exitOK, code, stderr)
-		data, err := os.ReadFile(filepath.Join(out, "main.tf"))
-		require.NoError(t, err)
-		f, diags := hclsyntax.ParseConfig(data, "main.tf", hcl.InitialPos)
-		require.False(t, diags.HasErrors(), diags.Error())
-		literal := func(b *hclsyntax.Body, name string) cty.Value {
-			t.Helper()
-			a, ok := b.Attributes[name]
-			require.True(t, ok, name)
-			v, diags := a.Expr.Value(nil)
-			require.False(t, diags.HasErrors(), "%s: %s", name, diags)
-			return v
-		}
-		seen := map[string]string{}
-		for _, b := range f.Body.(*hclsyntax.Body).Blocks {
-			if b.Type != "resource" {
-				continue
+	for _, args := range [][]string{args, privateArgs} {
+		t.Run("terraform", func(t *testing.T) {
+			out := t.TempDir()
+			code, _, stderr := runCLI(t, "", append(args, "--format", "terraform", "-o", out)...)
+			require.Equal(t, exitOK, code, stderr)
+			data, err := os.ReadFile(filepath.Join(out, "main.tf"))
+			require.NoError(t, err)
+			f, diags := hclsyntax.ParseConfig(data, "main.tf", hcl.InitialPos)
+			require.False(t, diags.HasErrors(), diags.Error())
+			literal := func(b *hclsyntax.Body, name string) cty.Value {
+				t.Helper()
+				a, ok := b.Attributes[name]
+				require.True(t, ok, name)
+				v, diags := a.Expr.Value(nil)
+				require.False(t, diags.HasErrors(), "%s: %s", name, diags)
+				return v
 			}
-			switch b.Labels[0] {
-			case "aws_ecs_task_definition":
-				name := literal(b.Body, "family").AsString()
-				rc := literal(b.Body, "requires_compatibilities").AsValueSlice()
-				require.Len(t, rc, 1, name)
-				assert.Equal(t, launchWant[name], rc[0].AsString(), name)
-			case "aws_ecs_service":
-				name := literal(b.Body, "name").AsString()
-				seen[name] = literal(b.Body, "launch_type").AsString()
-				for _, nb := range b.Body.Blocks {
-					if nb.Type != "network_configuration" {
-						continue
-					}
-					ip := nb.Body.Attributes["assign_public_ip"]
-					require.NotNil(t, ip, name)
-					if launchWant[name] == "EC2" {
-						v, diags := ip.Expr.Value(nil)
-						require.False(t, diags.HasErrors(), "an EC2 service's assign_public_ip is a literal: %s", diags)
-						assert.Equal(t, cty.False, v, name)
-					} else {
-						assert.Equal(t, "var.assign_public_ip", string(ip.Expr.Range().SliceBytes(data)), name)
-					}
+			seen := map[string]string{}
+			for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+				if b.Type != "resource" {
+					continue
 				}
-			case "aws_scheduler_schedule":
-				name := literal(b.Body, "name").AsString()
-				for _, tb := range b.Body.Blocks {
-					for _, eb := range tb.Body.Blocks {
-						if eb.Type == "ecs_parameters" {
-							seen[name] = literal(eb.Body, "launch_type").AsString()
+				switch b.Labels[0] {
+				case "aws_ecs_task_definition":
+					name := literal(b.Body, "family").AsString()
+					rc := literal(b.Body, "requires_compatibilities").AsValueSlice()
+					require.Len(t, rc, 1, name)
+					assert.Equal(t, launchWant[name], rc[0].AsString(), name)
+				case "aws_ecs_service":
+					name := literal(b.Body, "name").AsString()
+					seen[name] = literal(b.Body, "launch_type").AsString()
+					for _, nb := range b.Body.Blocks {
+						if nb.Type != "network_configuration" {
+							continue
+						}
+						ip := nb.Body.Attributes["assign_public_ip"]
+						require.NotNil(t, ip, name)
+						if launchWant[name] == "EC2" {
+							v, diags := ip.Expr.Value(nil)
+							require.False(t, diags.HasErrors(), "an EC2 service's assign_public_ip is a literal: %s", diags)
+							assert.Equal(t, cty.False, v, name)
+						} else {
+							assert.Equal(t, "var.assign_public_ip", string(ip.Expr.Range().SliceBytes(data)), name)
+						}
+					}
+				case "aws_scheduler_schedule":
+					name := literal(b.Body, "name").AsString()
+					for _, tb := range b.Body.Blocks {
+						for _, eb := range tb.Body.Blocks {
+							if eb.Type == "ecs_parameters" {
+								seen[name] = literal(eb.Body, "launch_type").AsString()
+							}
 						}
 					}
 				}
 			}
-		}
-		for name, launch := range launchWant {
-			if services[name] || name == "lt-rotate" {
-				assert.Equal(t, launch, seen[name], name)
-			}
-		}
-		assert.Len(t, seen, len(services)+1)
-	})
-
-	t.Run("cloudformation", func(t *testing.T) {
-		out := t.TempDir()
-		code, _, stderr := runCLI(t, "", append(args, "--format", "cloudformation", "--output-format", "json", "-o", out)...)
-		require.Equal(t, exitOK, code, stderr)
-		tpl := readJSON(t, filepath.Join(out, "template.json"))
-		seen := map[string]string{}
-		for id, r := range tpl["Resources"].(map[string]any) {
-			r := r.(map[string]any)
-			p := r["Properties"].(map[string]any)
-			switch r["Type"] {
-			case "AWS::ECS::TaskDefinition":
-				name := p["Family"].(string)
-				assert.Equal(t, []any{launchWant[name]}, p["RequiresCompatibilities"], id)
-			case "AWS::ECS::Service":
-				name := p["ServiceName"].(string)
-				seen[name] = p["LaunchType"].(string)
-				if launchWant[name] == "EC2" {
-					ip := p["NetworkConfiguration"].(map[string]any)["AwsvpcConfiguration"].(map[string]any)["AssignPublicIp"]
-					assert.Equal(t, "DISABLED", ip, name)
+			for name, launch := range launchWant {
+				if services[name] || name == "lt-rotate" {
+					assert.Equal(t, launch, seen[name], name)
 				}
-			case "AWS::Scheduler::Schedule":
-				name := p["Name"].(string)
-				seen[name] = p["Target"].(map[string]any)["EcsParameters"].(map[string]any)["LaunchType"].(string)
 			}
-		}
-		for name, launch := range launchWant {
-			if services[name] || name == "lt-rotate" {
-				assert.Equal(t, launch, seen[name], name)
+			assert.Len(t, seen, len(services)+1)
+		})
+
+		t.Run("cloudformation", func(t *testing.T) {
+			out := t.TempDir()
+			code, _, stderr := runCLI(t, "", append(args, "--format", "cloudformation", "--output-format", "json", "-o", out)...)
+			require.Equal(t, exitOK, code, stderr)
+			tpl := readJSON(t, filepath.Join(out, "template.json"))
+			seen := map[string]string{}
+			for id, r := range tpl["Resources"].(map[string]any) {
+				r := r.(map[string]any)
+				p := r["Properties"].(map[string]any)
+				switch r["Type"] {
+				case "AWS::ECS::TaskDefinition":
+					name := p["Family"].(string)
+					assert.Equal(t, []any{launchWant[name]}, p["RequiresCompatibilities"], id)
+				case "AWS::ECS::Service":
+					name := p["ServiceName"].(string)
+					seen[name] = p["LaunchType"].(string)
+					if launchWant[name] == "EC2" {
+						ip := p["NetworkConfiguration"].(map[string]any)["AwsvpcConfiguration"].(map[string]any)["AssignPublicIp"]
+						assert.Equal(t, "DISABLED", ip, name)
+					}
+				case "AWS::Scheduler::Schedule":
+					name := p["Name"].(string)
+					seen[name] = p["Target"].(map[string]any)["EcsParameters"].(map[string]any)["LaunchType"].(string)
+				}
 			}
-		}
-		assert.Len(t, seen, len(services)+1)
-	})
+			for name, launch := range launchWant {
+				if services[name] || name == "lt-rotate" {
+					assert.Equal(t, launch, seen[name], name)
+				}
+			}
+			assert.Len(t, seen, len(services)+1)
+		})
+	}
 }
 
 // verify with --launch-type auto converts as register does: the workload that needs EC2 is
